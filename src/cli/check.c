@@ -1,0 +1,205 @@
+/* vxe check: validate a VXED and say, rule by rule, which layer enforces it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "compile/compile_internal.h"
+#include "policy/policy_internal.h"
+#include "vxe/landlock.h"
+
+#define EXIT_INVALID 2
+
+static const char *access_name(unsigned a)
+{
+	static const char *const names[] = {
+	    "none",    "read",	       "write",		"read+write",
+	    "execute", "read+execute", "write+execute", "read+write+execute",
+	};
+	return names[a & 7];
+}
+
+/* Warnings for rules that can never take effect. */
+static int warn_unreachable(const struct vxe_policy *p)
+{
+	int n = 0;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct vxe_rule *r = &p->rules[i];
+		unsigned cl = r->info ? r->info->classes : 0;
+		if (p->type == VXE_TYPE_FILESYSTEM && r->pred < 0 && !(cl & VXE_SC_ESCAPE) &&
+		    !(cl & VXE_SC_PROBE)) {
+			printf("%s:%d: warning: '%s' is permitted anyway in a filesystem VXED; the "
+			       "rule has no effect\n",
+			       p->file, r->line, r->syscall);
+			n++;
+		}
+	}
+	for (size_t i = 0; i < p->npaths; i++)
+		for (size_t k = 0; k < p->npaths; k++) {
+			const struct vxe_path_rule *a = &p->paths[i], *b = &p->paths[k];
+			if (i != k && vxe_path_under(a->path, b->path) &&
+			    strcmp(a->path, b->path) != 0 && (a->access & ~b->access) == 0) {
+				printf(
+				    "%s:%d: warning: \"%s\" (%s) is already covered by \"%s\" at "
+				    "line %d\n",
+				    p->file, a->line, a->path, access_name(a->access), b->path,
+				    b->line);
+				n++;
+				break;
+			}
+		}
+	if (p->has_files && p->npaths == 0) {
+		printf("%s: warning: (files) grants nothing: every path access is a violation\n",
+		       p->file);
+		n++;
+	}
+	return n;
+}
+
+static void print_rule(const struct vxe_policy *p, const struct vxe_plan *plan,
+		       const struct vxe_rule *r)
+{
+	const struct vxe_plan_sys *s = &plan->sys[r->nr];
+	const char *kind = r->kind == VXE_RULE_UNCHECKED ? "unchecked"
+			   : r->pred >= 0		 ? "permit if"
+							 : "permit";
+	printf("  %4d  %-10s %-18s %s", r->line, kind, r->syscall, vxe_layer_name(s->layer));
+	if (s->act == VXE_F_ALLOW_IF)
+		printf(" (%u comparison rule%s)", s->nconj, s->nconj == 1 ? "" : "s");
+	if (s->layer == VXE_LAYER_ADVISORY)
+		printf(" -- check-then-continue on a pointer: logs, cannot enforce");
+	if (s->why & VXE_WHY_FILES)
+		printf(" + files");
+	if (s->why & VXE_WHY_NETWORK)
+		printf(" + network");
+	if ((s->why & VXE_WHY_ESCAPE) && r->pred < 0)
+		printf(" + escape arguments refused");
+	printf("\n");
+}
+
+int vxe_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"bpf", required_argument, NULL, 'b'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *bpf_out = NULL, *mode_arg = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "+b:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			bpf_out = optarg;
+			break;
+		case 'm':
+			mode_arg = optarg;
+			break;
+		case 'h':
+			printf(
+			    "usage: vxe check [--mode soft|production] [--bpf FILE] POLICY.vxed\n"
+			    "Validates the VXED and lists each rule with the layer that enforces\n"
+			    "it: kernel filter, landlock, supervisor, emulated or advisory.\n"
+			    "Exit status: 0 valid, 2 invalid.\n");
+			return 0;
+		default:
+			return EXIT_INVALID;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "vxe: check: exactly one POLICY.vxed expected\n");
+		return EXIT_INVALID;
+	}
+	char err[512];
+	struct vxe_policy *p;
+	if (vxe_policy_load(argv[optind], &p, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_INVALID;
+	}
+	enum vxe_mode mode = p->mode == VXE_MODE_TRACE ? VXE_MODE_SOFT : p->mode;
+	if (mode_arg)
+		mode = strcmp(mode_arg, "production") == 0 ? VXE_MODE_PRODUCTION : VXE_MODE_SOFT;
+	struct vxe_plan *plan = vxe_plan_new(p, mode, err, sizeof err);
+	if (!plan) {
+		fprintf(stderr, "%s\n", err);
+		vxe_policy_free(p);
+		return EXIT_INVALID;
+	}
+	printf("%s: vxed \"%s\", type %s, mode %s (checked as %s)\n", p->file, p->name,
+	       vxe_type_name(p->type), vxe_mode_name(p->mode), vxe_mode_name(mode));
+	int warnings = warn_unreachable(p);
+	printf("rules:\n");
+	for (size_t i = 0; i < p->nrules; i++)
+		print_rule(p, plan, &p->rules[i]);
+	if (p->has_files) {
+		printf("files (%s):\n", mode == VXE_MODE_PRODUCTION
+					    ? "landlock in the kernel; the supervisor logs"
+					    : "supervisor: logged, performed");
+		for (size_t i = 0; i < p->npaths; i++)
+			printf("  %4d  %-18s %s\n", p->paths[i].line,
+			       access_name(p->paths[i].access), p->paths[i].path);
+	}
+	if (p->has_network) {
+		printf("network (%s):\n",
+		       mode == VXE_MODE_PRODUCTION
+			   ? "TCP ports by landlock; UDP by the supervisor, advisory"
+			   : "supervisor: logged, performed");
+		for (size_t i = 0; i < p->nnet; i++) {
+			const struct vxe_net_rule *n = &p->net[i];
+			static const char *const ops[] = {"bind", "connect", "accept"};
+			if (n->none)
+				printf("  %4d  %-7s none (%s)\n", n->line, ops[n->op],
+				       n->proto == 6 ? "tcp" : "udp");
+			else if (n->any_port)
+				printf("  %4d  %-7s %s any\n", n->line, ops[n->op],
+				       n->proto == 6 ? "tcp" : "udp");
+			else
+				printf("  %4d  %-7s %s %u\n", n->line, ops[n->op],
+				       n->proto == 6 ? "tcp" : "udp", n->port);
+		}
+	}
+	printf("always:\n");
+	printf("  non-native ABIs (i386 int 0x80, x32): refused, logged (supervisor)\n");
+	printf("  escape set not named above: refused, logged (kernel filter + supervisor):\n   ");
+	unsigned col = 3;
+	for (unsigned i = 0; vxe_syscall_at(i); i++) {
+		const struct vxe_syscall_info *info = vxe_syscall_at(i);
+		int nr = 0;
+		if (!(info->classes & VXE_SC_ESCAPE))
+			continue;
+		for (nr = 0; nr < VXE_NR_MAX; nr++)
+			if (vxe_syscall_by_nr(nr) == info)
+				break;
+		if (nr < VXE_NR_MAX && plan->sys[nr].rule)
+			continue;
+		if (col + strlen(info->name) > 76) {
+			printf("\n   ");
+			col = 3;
+		}
+		col += (unsigned)printf(" %s", info->name);
+	}
+	printf("\n  clone/unshare namespace flags, ioctl TIOCSTI/TIOCLINUX: refused unless a "
+	       "predicate names them\n");
+	printf("  clone3 and unknown syscalls: ENOSYS (emulated, so libc falls back)\n");
+	if (p->type == VXE_TYPE_STRICT)
+		printf("  every other syscall: a violation (strict)\n");
+	else
+		printf("  every other syscall: permitted (filesystem)\n");
+	if (bpf_out) {
+		int fd = open(bpf_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int rc = fd < 0 ? -errno : vxe_bpf_export(plan, fd);
+		if (fd >= 0)
+			close(fd);
+		if (rc < 0)
+			fprintf(stderr, "vxe: check: cannot write %s: %s\n", bpf_out,
+				strerror(-rc));
+	}
+	printf("%s: valid, %d warning%s\n", p->file, warnings, warnings == 1 ? "" : "s");
+	vxe_plan_free(plan);
+	vxe_policy_free(p);
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* The command-line front end's own pieces. */
+#ifndef VXE_CLI_H
+#define VXE_CLI_H
+
+#include "vxe/plan.h"
+#include "vxe/policy.h"
+
+#define VXE_VERSION "0.1.0"
+
+/* Prints "vxe: MESSAGE" and an optional "hint: ..." and exits 125. */
+__attribute__((noreturn, format(printf, 2, 3))) void vxe_die(const char *hint, const char *fmt,
+							     ...);
+/* Exit status (or death by signal) mirroring a wait status. */
+int vxe_exit_like(int status);
+int vxe_cmd_check(int argc, char **argv);
+
+#endif

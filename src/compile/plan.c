@@ -1,0 +1,394 @@
+/* The policy compiler: a pure function from a loaded VXED and a mode to an
+ * enforcement plan. It decides, syscall by syscall, the fastest layer that
+ * can decide correctly:
+ *   - the seccomp filter, for numbers and for predicates over integer
+ *     arguments that reduce to comparisons libseccomp can express;
+ *   - Landlock, for files and TCP network rules (production only: Landlock
+ *     cannot log-and-allow, so soft mode asks the supervisor instead);
+ *   - the supervisor, for Lisp predicates and for logging every violation.
+ * Nothing here touches the kernel.
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "compile/compile_internal.h"
+#include "vxe/plan.h"
+
+const char *vxe_layer_name(enum vxe_layer l)
+{
+	static const char *const names[] = {
+	    [VXE_LAYER_KERNEL] = "kernel filter",  [VXE_LAYER_LANDLOCK] = "landlock",
+	    [VXE_LAYER_SUPERVISOR] = "supervisor", [VXE_LAYER_EMULATED] = "emulated",
+	    [VXE_LAYER_ADVISORY] = "advisory",
+	};
+	return l < sizeof names / sizeof names[0] ? names[l] : "?";
+}
+
+/* Calls whose path argument the files rules govern, with the access each
+ * needs. `landlock` says whether Landlock enforces it in the kernel; the
+ * rest (metadata changes) can only be checked by the supervisor on its copy
+ * of the path, so in production they are advisory. open-family access comes
+ * from the flags at run time (access 0 here). */
+static const struct vxe_file_call file_calls[] = {
+    {"open", 0, 0, true},
+    {"openat", 1, 0, true},
+    {"openat2", 1, 0, true},
+    {"creat", 0, VXE_FS_WRITE, true},
+    {"execve", 0, VXE_FS_EXECUTE, true},
+    {"execveat", 1, VXE_FS_EXECUTE, true},
+    {"mkdir", 0, VXE_FS_WRITE, true},
+    {"mkdirat", 1, VXE_FS_WRITE, true},
+    {"mknod", 0, VXE_FS_WRITE, true},
+    {"mknodat", 1, VXE_FS_WRITE, true},
+    {"unlink", 0, VXE_FS_WRITE, true},
+    {"unlinkat", 1, VXE_FS_WRITE, true},
+    {"rmdir", 0, VXE_FS_WRITE, true},
+    {"rename", 0, VXE_FS_WRITE, true},
+    {"renameat", 1, VXE_FS_WRITE, true},
+    {"renameat2", 1, VXE_FS_WRITE, true},
+    {"link", 0, VXE_FS_WRITE, true},
+    {"linkat", 1, VXE_FS_WRITE, true},
+    {"symlink", 1, VXE_FS_WRITE, true},
+    {"symlinkat", 2, VXE_FS_WRITE, true},
+    {"truncate", 0, VXE_FS_WRITE, true},
+    {"chmod", 0, VXE_FS_WRITE, false},
+    {"fchmodat", 1, VXE_FS_WRITE, false},
+    {"chown", 0, VXE_FS_WRITE, false},
+    {"lchown", 0, VXE_FS_WRITE, false},
+    {"fchownat", 1, VXE_FS_WRITE, false},
+    {"utime", 0, VXE_FS_WRITE, false},
+    {"utimes", 0, VXE_FS_WRITE, false},
+    {"utimensat", 1, VXE_FS_WRITE, false},
+    {"setxattr", 0, VXE_FS_WRITE, false},
+    {"lsetxattr", 0, VXE_FS_WRITE, false},
+    {"removexattr", 0, VXE_FS_WRITE, false},
+    {"lremovexattr", 0, VXE_FS_WRITE, false},
+};
+
+const struct vxe_file_call *vxe_file_call(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < sizeof file_calls / sizeof file_calls[0]; i++)
+		if (strcmp(file_calls[i].name, name) == 0)
+			return &file_calls[i];
+	return NULL;
+}
+
+/* Namespace flags: creating namespaces is in the escape set (SPEC 5.5), so a
+ * clone or unshare permitted without a predicate of its own still may not
+ * set them. */
+#define NS_FLAGS                                                                                   \
+	(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
+	 CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+static int add_conj(struct vxe_plan_sys *s, const struct vxe_conj *c)
+{
+	struct vxe_conj *n = reallocarray(s->conj, s->nconj + 1, sizeof *n);
+	if (!n)
+		return -ENOMEM;
+	s->conj = n;
+	s->conj[s->nconj++] = *c;
+	return 0;
+}
+
+/* Adds conjunctions that allow argument arg exactly in [lo, hi], as aligned
+ * power-of-two blocks, each one masked comparison of all 64 bits. */
+static int add_range(struct vxe_plan_sys *s, uint8_t arg, uint64_t lo, uint64_t hi)
+{
+	while (lo <= hi) {
+		unsigned k = lo ? (unsigned)__builtin_ctzll(lo) : 64;
+		while (k > 0 &&
+		       (k >= 64 || lo + ((1ull << k) - 1) > hi || lo + ((1ull << k) - 1) < lo))
+			k--;
+		uint64_t size_m1 = k >= 64 ? UINT64_MAX : (1ull << k) - 1;
+		struct vxe_conj c = {.n = 1,
+				     .cmp = {{arg, VXE_CMP_MASKED_EQ, false, ~size_m1, lo}}};
+		int rc = add_conj(s, &c);
+		if (rc)
+			return rc;
+		if (lo + size_m1 == UINT64_MAX)
+			break;
+		lo += size_m1 + 1;
+	}
+	return 0;
+}
+
+/* AND-s an extra comparison into every conjunction (or makes the first). */
+static int and_everywhere(struct vxe_plan_sys *s, const struct vxe_cmp *cmp)
+{
+	if (s->act == VXE_F_ALLOW) {
+		struct vxe_conj c = {.n = 1, .cmp = {*cmp}};
+		s->act = VXE_F_ALLOW_IF;
+		return add_conj(s, &c);
+	}
+	for (unsigned i = 0; i < s->nconj; i++) {
+		struct vxe_conj *c = &s->conj[i];
+		for (unsigned k = 0; k < c->n; k++)
+			if (c->cmp[k].arg == cmp->arg)
+				return -EINVAL; /* one comparison per argument per rule */
+		c->cmp[c->n++] = *cmp;
+	}
+	return 0;
+}
+
+static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int nr, char *err,
+			size_t errsz)
+{
+	struct vxe_plan_sys *s = &plan->sys[nr];
+	const struct vxe_syscall_info *info = vxe_syscall_by_nr(nr);
+	const struct vxe_rule *r = vxe_policy_rule(p, nr);
+	unsigned classes = info ? info->classes : 0;
+	const char *name = info ? info->name : NULL;
+	bool production = plan->mode == VXE_MODE_PRODUCTION;
+
+	s->rule = r;
+	s->err = info && info->refuse_errno ? info->refuse_errno : p->err;
+	if (!info) {
+		/* Unknown to VXE (or newer than it): refuse as if absent. */
+		s->act = r ? VXE_F_ALLOW : VXE_F_ERRNO;
+		s->err = ENOSYS;
+		s->layer = r ? VXE_LAYER_KERNEL : VXE_LAYER_EMULATED;
+		return 0;
+	}
+
+	if (r && (r->kind == VXE_RULE_UNCHECKED || r->pred < 0)) {
+		s->act = VXE_F_ALLOW;
+		s->layer = VXE_LAYER_KERNEL;
+	} else if (r) {
+		char why[160];
+		int rc = vxe_compile_predicate(p, r, s, why, sizeof why);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == 0) {
+			s->layer = VXE_LAYER_KERNEL;
+			s->why |= VXE_WHY_INTCHECK;
+		} else {
+			s->act = VXE_F_NOTIFY;
+			s->why |= VXE_WHY_PREDICATE;
+			bool pointer = false;
+			for (unsigned i = 0; i < r->nparams; i++) {
+				enum vxe_argtype t = info->args[r->param_arg[i]].type;
+				pointer |=
+				    t == VXE_ARG_PATH || t == VXE_ARG_STR || t == VXE_ARG_SOCKADDR;
+			}
+			const struct vxe_file_call *fc = vxe_file_call(name);
+			/* Open-family: the supervisor opens and injects the fd, so the
+			 * decision and the action see the same bytes. Any other pointer
+			 * predicate is check-then-continue. */
+			bool performs = fc && fc->access == 0;
+			s->layer = pointer && !performs ? VXE_LAYER_ADVISORY : VXE_LAYER_SUPERVISOR;
+		}
+	} else if (classes & VXE_SC_PROBE) {
+		s->act = VXE_F_ERRNO;
+		s->err = ENOSYS;
+		s->layer = VXE_LAYER_EMULATED;
+	} else if (p->type == VXE_TYPE_STRICT || (classes & VXE_SC_ESCAPE)) {
+		s->act = VXE_F_NOTIFY;
+		s->why |= (classes & VXE_SC_ESCAPE) ? VXE_WHY_ESCAPE : VXE_WHY_UNLISTED;
+		s->layer = VXE_LAYER_KERNEL; /* refused: the supervisor only logs */
+	} else {
+		s->act = VXE_F_ALLOW;
+		s->layer = VXE_LAYER_KERNEL;
+	}
+
+	/* Escape-set arguments of otherwise permitted calls, unless the VXED
+	 * checks those arguments itself. */
+	bool own_pred = r && r->pred >= 0;
+	if ((s->act == VXE_F_ALLOW || s->act == VXE_F_ALLOW_IF) && !own_pred) {
+		if (strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0) {
+			struct vxe_cmp c = {.arg = 0, .op = VXE_CMP_MASKED_EQ, .mask = NS_FLAGS};
+			if (and_everywhere(s, &c) < 0)
+				return -ENOMEM;
+			s->why |= VXE_WHY_ESCAPE;
+		} else if (strcmp(name, "ioctl") == 0) {
+			/* TIOCSTI and TIOCLINUX push input into a terminal that
+			 * another process reads (CVE-2017-5226). The kernel reads
+			 * the request as an unsigned int, but the filter sees 64
+			 * bits whose upper half the caller chooses, so "request !=
+			 * TIOCSTI" would pass 0x1_00005412. Only sound ranges are
+			 * allowed in the filter: below TIOCSTI, each value between
+			 * the pair, above TIOCLINUX with a zero upper half, and
+			 * sign-extended negative ints. The rest (garbage upper
+			 * halves) reaches the supervisor, which reads the low half. */
+			s->act = VXE_F_ALLOW_IF;
+			struct vxe_conj c = {.n = 1, .cmp = {{1, VXE_CMP_LT, false, 0, TIOCSTI}}};
+			int rc = add_conj(s, &c);
+			for (unsigned v = TIOCSTI + 1; v < TIOCLINUX && rc == 0; v++) {
+				c.cmp[0] = (struct vxe_cmp){1, VXE_CMP_EQ, false, 0, v};
+				rc = add_conj(s, &c);
+			}
+			if (rc == 0)
+				rc = add_range(s, 1, TIOCLINUX + 1, 0xffffffffu);
+			if (rc == 0)
+				rc = add_range(s, 1, 0xffffffff80000000u, UINT64_MAX);
+			if (rc)
+				return rc;
+			s->why |= VXE_WHY_ESCAPE;
+		}
+	}
+
+	/* Files and network overlays: the filter alone cannot see paths or
+	 * addresses, so such calls reach the supervisor whenever the VXED has
+	 * those rules; in production Landlock is what enforces them. */
+	const struct vxe_file_call *fc = vxe_file_call(name);
+	if (p->has_files && fc && s->act != VXE_F_NOTIFY && s->act != VXE_F_ERRNO) {
+		s->why |= VXE_WHY_FILES;
+		s->act = VXE_F_NOTIFY;
+		s->layer = fc->landlock && production ? VXE_LAYER_LANDLOCK
+			   : production		      ? VXE_LAYER_ADVISORY
+						      : VXE_LAYER_SUPERVISOR;
+	} else if (p->has_files && fc && s->act == VXE_F_NOTIFY && !(s->why & VXE_WHY_UNLISTED)) {
+		s->why |= VXE_WHY_FILES;
+	}
+	if (p->has_network && (strcmp(name, "bind") == 0 || strcmp(name, "connect") == 0) &&
+	    s->act != VXE_F_ERRNO) {
+		if (s->act != VXE_F_NOTIFY)
+			s->layer = production ? VXE_LAYER_LANDLOCK : VXE_LAYER_SUPERVISOR;
+		s->act = VXE_F_NOTIFY;
+		s->why |= VXE_WHY_NETWORK;
+	}
+	/* execve is always seen: the supervisor hands over at the first one
+	 * (VXE's own start-up) and checks execute rules on the others. */
+	if (classes & VXE_SC_EXEC) {
+		if (s->act == VXE_F_ALLOW || s->act == VXE_F_ALLOW_IF)
+			s->act = VXE_F_NOTIFY;
+		s->why |= VXE_WHY_EXEC;
+	}
+	if (s->act != VXE_F_ALLOW_IF) {
+		free(s->conj);
+		s->conj = NULL;
+		s->nconj = 0;
+	}
+	return 0;
+}
+
+static int plan_landlock(struct vxe_plan *plan, const struct vxe_policy *p)
+{
+	struct vxe_ll_spec *ll = &plan->ll;
+	ll->scope_signal = 1;
+	if (p->has_files) {
+		struct vxe_ll_path *paths = calloc(p->npaths ? p->npaths : 1, sizeof *paths);
+		if (!paths)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->npaths; i++) {
+			paths[i].path = p->paths[i].path;
+			paths[i].access = p->paths[i].access;
+		}
+		ll->handle_fs = 1;
+		ll->paths = paths;
+		ll->npaths = p->npaths;
+	}
+	if (p->has_network) {
+		uint16_t *bind = calloc(p->nnet + 1, sizeof *bind);
+		uint16_t *conn = calloc(p->nnet + 1, sizeof *conn);
+		if (!bind || !conn) {
+			free(bind);
+			free(conn);
+			return -ENOMEM;
+		}
+		ll->bind_tcp = bind;
+		ll->connect_tcp = conn;
+		ll->handle_net = 1;
+		for (size_t i = 0; i < p->nnet; i++) {
+			const struct vxe_net_rule *r = &p->net[i];
+			if (r->proto != IPPROTO_TCP || r->none)
+				continue;
+			if (r->any_port) {
+				/* "any" cannot be listed port by port: leave this
+				 * operation to the supervisor. */
+				if (r->op == VXE_NET_CONNECT || r->op == VXE_NET_BIND)
+					ll->handle_net = 0;
+				continue;
+			}
+			if (r->op == VXE_NET_BIND)
+				bind[ll->nbind++] = r->port;
+			else if (r->op == VXE_NET_CONNECT)
+				conn[ll->nconnect++] = r->port;
+		}
+	}
+	return 0;
+}
+
+void vxe_plan_free(struct vxe_plan *plan)
+{
+	if (!plan)
+		return;
+	for (unsigned i = 0; i < VXE_NR_MAX; i++)
+		free(plan->sys[i].conj);
+	free((void *)plan->ll.paths);
+	free((void *)plan->ll.bind_tcp);
+	free((void *)plan->ll.connect_tcp);
+	free(plan->notes);
+	free(plan);
+}
+
+struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, char *err,
+			      size_t errsz)
+{
+	struct vxe_plan *plan = calloc(1, sizeof *plan);
+	if (!plan) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	plan->mode = mode;
+	plan->policy = p;
+	for (int nr = 0; nr < VXE_NR_MAX; nr++) {
+		int rc = plan_syscall(plan, p, nr, err, errsz);
+		if (rc < 0) {
+			vxe_plan_free(plan);
+			errno = -rc;
+			return NULL;
+		}
+	}
+	if (mode == VXE_MODE_PRODUCTION && plan_landlock(plan, p) < 0) {
+		vxe_plan_free(plan);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return plan;
+}
+
+static bool cmp_match(const struct vxe_cmp *c, uint64_t v)
+{
+	uint64_t want = c->value;
+	if (c->is32) {
+		v &= 0xffffffffu;
+		want &= 0xffffffffu;
+	}
+	switch (c->op) {
+	case VXE_CMP_EQ:
+		return v == want;
+	case VXE_CMP_NE:
+		return v != want;
+	case VXE_CMP_LT:
+		return v < want;
+	case VXE_CMP_LE:
+		return v <= want;
+	case VXE_CMP_GT:
+		return v > want;
+	case VXE_CMP_GE:
+		return v >= want;
+	case VXE_CMP_MASKED_EQ:
+		return (v & (c->is32 ? c->mask & 0xffffffffu : c->mask)) == want;
+	}
+	return false;
+}
+
+bool vxe_conj_match(const struct vxe_conj *c, unsigned n, const uint64_t args[6])
+{
+	for (unsigned i = 0; i < n; i++) {
+		bool all = true;
+		for (unsigned k = 0; k < c[i].n && all; k++)
+			all = cmp_match(&c[i].cmp[k], args[c[i].cmp[k].arg]);
+		if (all)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,265 @@
+/* Reading what a notified process asked for.
+ *
+ * Everything here treats the target's memory as hostile: every read is
+ * bounded, nothing is followed twice, and a value read here is only ever
+ * used for a decision the kernel backs up (Landlock, or the supervisor
+ * performing the call itself) or for the log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "policy/policy_internal.h"
+#include "supervisor/supervisor_internal.h"
+
+int vxe_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+ssize_t vxe_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+	if (size == 0)
+		return -ENAMETOOLONG;
+	while (got < size - 1) {
+		/* Never cross a page boundary in one read: the next page may be
+		 * unmapped although the string ends before it. */
+		uint64_t at = addr + got;
+		size_t chunk = 4096 - (size_t)(at & 4095);
+		if (chunk > size - 1 - got)
+			chunk = size - 1 - got;
+		struct iovec local = {buf + got, chunk};
+		struct iovec remote = {(void *)(uintptr_t)at, chunk};
+		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n <= 0) {
+			buf[got] = 0;
+			return -EFAULT;
+		}
+		char *nul = memchr(buf + got, 0, (size_t)n);
+		if (nul)
+			return nul - buf;
+		got += (size_t)n;
+	}
+	buf[size - 1] = 0;
+	return -ENAMETOOLONG;
+}
+
+static int proc_link(pid_t pid, const char *what, char *out, size_t size)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/%s", (int)pid, what);
+	ssize_t n = readlink(p, out, size - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = 0;
+	return 0;
+}
+
+int vxe_resolve_path(pid_t pid, int dirfd, const char *path, char *out, size_t size)
+{
+	char joined[PATH_MAX * 2 + 2];
+	char base[PATH_MAX];
+	char root[PATH_MAX];
+	int rc;
+	/* A truncated path would be a different path: refuse instead. */
+	if (path[0] == '/') {
+		if ((size_t)snprintf(joined, sizeof joined, "%s", path) >= sizeof joined)
+			return -ENAMETOOLONG;
+	} else {
+		if (dirfd == AT_FDCWD) {
+			rc = proc_link(pid, "cwd", base, sizeof base);
+		} else {
+			char what[32];
+			snprintf(what, sizeof what, "fd/%d", dirfd);
+			rc = proc_link(pid, what, base, sizeof base);
+		}
+		if (rc < 0)
+			return rc;
+		if (base[0] != '/')
+			return -ENOTDIR; /* a pipe or socket as dirfd */
+		if ((size_t)snprintf(joined, sizeof joined, "%s/%s", base, path) >= sizeof joined)
+			return -ENAMETOOLONG;
+	}
+	/* A chrooted process names paths below its root. */
+	if (proc_link(pid, "root", root, sizeof root) == 0 && strcmp(root, "/") != 0 &&
+	    path[0] == '/') {
+		char tmp[sizeof joined + sizeof root];
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s/%s", root, joined) >= sizeof joined)
+			return -ENAMETOOLONG;
+		memcpy(joined, tmp, sizeof joined);
+	}
+	if (!vxe_path_normalize(joined, out, size))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_t size, int *family,
+			unsigned *port)
+{
+	struct sockaddr_storage ss;
+	*family = -1;
+	*port = 0;
+	if (len > sizeof ss)
+		len = sizeof ss;
+	if (len < sizeof(sa_family_t)) {
+		snprintf(buf, size, "short:%" PRIu64, len);
+		return -EINVAL;
+	}
+	memset(&ss, 0, sizeof ss);
+	if (vxe_mem_read(pid, addr, &ss, (size_t)len) < 0) {
+		snprintf(buf, size, "unreadable");
+		return -EFAULT;
+	}
+	*family = ss.ss_family;
+	char ip[INET6_ADDRSTRLEN];
+	switch (ss.ss_family) {
+	case AF_INET: {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+		*port = ntohs(in->sin_port);
+		snprintf(buf, size, "inet:%s:%u", ip, *port);
+		break;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		*port = ntohs(in6->sin6_port);
+		snprintf(buf, size, "inet6:[%s]:%u", ip, *port);
+		break;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
+		size_t n = (size_t)len - offsetof(struct sockaddr_un, sun_path);
+		if ((size_t)len <= offsetof(struct sockaddr_un, sun_path))
+			snprintf(buf, size, "unix:");
+		else if (un->sun_path[0] == 0)
+			snprintf(buf, size, "unix:@%.*s", (int)(n - 1), un->sun_path + 1);
+		else
+			snprintf(buf, size, "unix:%.*s", (int)strnlen(un->sun_path, n),
+				 un->sun_path);
+		break;
+	}
+	default:
+		snprintf(buf, size, "family:%d", ss.ss_family);
+	}
+	return 0;
+}
+
+void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint64_t args[6],
+		     struct vxe_decoded *d)
+{
+	d->n = 0;
+	d->npath = 0;
+	d->path_err = 0;
+	if (!info)
+		return;
+	int dirfd = AT_FDCWD;
+	for (unsigned i = 0; i < info->nargs && i < VXE_MAX_ARGS; i++) {
+		struct vxe_log_arg *a = &d->arg[d->n];
+		char *text = d->text[d->n];
+		const struct vxe_sysarg *sa = &info->args[i];
+		uint64_t v = args[i];
+		a->name = sa->name;
+		a->kind = VXE_LOGARG_INT;
+		switch (sa->type) {
+		case VXE_ARG_INT32:
+		case VXE_ARG_FD:
+			a->i = (int32_t)v;
+			break;
+		case VXE_ARG_DIRFD:
+			dirfd = (int32_t)v;
+			if (dirfd == AT_FDCWD) {
+				a->kind = VXE_LOGARG_NAME;
+				a->s = "AT_FDCWD";
+				a->len = 8;
+			} else {
+				a->i = dirfd;
+			}
+			break;
+		case VXE_ARG_OPENFLAGS:
+			vxe_open_flags_str((int32_t)v, text, sizeof d->text[0]);
+			a->kind = VXE_LOGARG_NAME;
+			a->s = text;
+			a->len = strlen(text);
+			break;
+		case VXE_ARG_MODE:
+			snprintf(text, sizeof d->text[0], "0%o", (unsigned)(v & 07777));
+			a->kind = VXE_LOGARG_NAME;
+			a->s = text;
+			a->len = strlen(text);
+			break;
+		case VXE_ARG_PATH:
+		case VXE_ARG_STR: {
+			char raw[PATH_MAX];
+			ssize_t n = vxe_mem_read_str(pid, v, raw, sizeof raw);
+			a->kind = VXE_LOGARG_STR;
+			if (n < 0) {
+				d->path_err = (int)n;
+				snprintf(text, sizeof d->text[0], "<%s at 0x%" PRIx64 ">",
+					 n == -EFAULT ? "unreadable" : "too long", v);
+				a->kind = VXE_LOGARG_NAME;
+				a->s = text;
+				a->len = strlen(text);
+				break;
+			}
+			if (sa->type == VXE_ARG_PATH && d->npath < 2) {
+				char *out = d->path[d->npath];
+				int rc = n == 0 ? -ENOENT
+						: vxe_resolve_path(pid, dirfd, raw, out, PATH_MAX);
+				if (rc < 0) {
+					/* Keep what was asked for, unresolved. */
+					snprintf(out, PATH_MAX, "%s", raw);
+					if (!d->path_err)
+						d->path_err = rc;
+				}
+				a->s = out;
+				a->len = strlen(out);
+				d->npath++;
+			} else {
+				/* Other strings are shown, truncated to the text buffer. */
+				size_t m = (size_t)n < sizeof d->text[0] - 1
+					       ? (size_t)n
+					       : sizeof d->text[0] - 1;
+				memcpy(text, raw, m);
+				text[m] = 0;
+				a->s = text;
+				a->len = m;
+			}
+			break;
+		}
+		case VXE_ARG_SOCKADDR: {
+			int family;
+			unsigned port;
+			uint64_t len = i + 1 < VXE_MAX_ARGS ? args[i + 1] : 0;
+			vxe_decode_sockaddr(pid, v, len, text, sizeof d->text[0], &family, &port);
+			a->kind = VXE_LOGARG_STR;
+			a->s = text;
+			a->len = strlen(text);
+			break;
+		}
+		case VXE_ARG_INT64:
+			a->i = (int64_t)v;
+			break;
+		case VXE_ARG_PTR:
+		case VXE_ARG_NONE:
+		default:
+			snprintf(text, sizeof d->text[0], "0x%" PRIx64, v);
+			a->kind = VXE_LOGARG_NAME;
+			a->s = text;
+			a->len = strlen(text);
+			break;
+		}
+		d->n++;
+	}
+}

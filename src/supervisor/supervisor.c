@@ -1,0 +1,695 @@
+/* The supervisor: starts the confined program and answers the seccomp
+ * notifications of it and all its descendants.
+ *
+ * Like OpenSSH's monitor, it decides by a table: each reason the plan gives
+ * for asking (VXE_WHY_*) has one checker, and a call passes only when every
+ * checker that applies passes. Anything it cannot read or does not
+ * recognise is refused. It never trusts memory after deciding: a path it
+ * read is only used where the kernel decides again (Landlock) or where the
+ * supervisor performs the call itself and hands back the result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile/compile_internal.h"
+#include "policy/policy_internal.h"
+#include "supervisor/supervisor_internal.h"
+#include "vxe/landlock.h"
+#include "vxe/supervisor.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+/* Shared with the child between fork and exec. */
+struct handover {
+	atomic_int ready; /* 1: listener_fd is set; -1: setup failed (err) */
+	int listener_fd;
+	int err;
+	int exec_err;
+};
+
+struct vxe_sup {
+	const struct vxe_plan *plan;
+	const struct vxe_policy *p;
+	struct vxe_log *log;
+	int fd; /* notification listener */
+	pid_t child;
+	bool handed_over; /* the child's own execve has been let through */
+	bool production;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	struct vxe_decoded dec;
+};
+
+/* A decision: continue the call, fail it, or return a value the supervisor
+ * produced by performing it. */
+struct verdict {
+	enum { V_CONTINUE, V_DENY, V_RETURN } kind;
+	int err;
+	int64_t val;
+	char rule[48];
+	unsigned addfd_flags; /* V_RETURN from an injected fd */
+	int fd;		      /* fd to inject (owned), or -1 */
+};
+
+static const char *arch_name(uint32_t arch, int nr)
+{
+	if (arch == AUDIT_ARCH_I386)
+		return "i386";
+	if (arch == AUDIT_ARCH_X86_64)
+		return (nr & __X32_SYSCALL_BIT) ? "x32" : "x86_64";
+	return "unknown";
+}
+
+static void deny(struct verdict *v, int err, const char *rule)
+{
+	v->kind = V_DENY;
+	v->err = err;
+	snprintf(v->rule, sizeof v->rule, "%s", rule);
+}
+
+/* Access a call needs on its path argument. */
+static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint64_t *args,
+			      pid_t pid)
+{
+	if (fc->access)
+		return fc->access;
+	int64_t flags;
+	if (nr == __NR_open)
+		flags = (int32_t)args[1];
+	else if (nr == __NR_openat)
+		flags = (int32_t)args[2];
+	else {
+		/* openat2: flags live in struct open_how; unreadable means
+		 * the most demanding reading. */
+		uint64_t how[1];
+		if (vxe_mem_read(pid, args[2], how, sizeof how) < 0)
+			return VXE_FS_READ | VXE_FS_WRITE;
+		flags = (int64_t)how[0];
+	}
+	if (flags & O_PATH)
+		return 0;
+	unsigned acc = 0;
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		acc = VXE_FS_READ;
+		break;
+	case O_WRONLY:
+		acc = VXE_FS_WRITE;
+		break;
+	default:
+		acc = VXE_FS_READ | VXE_FS_WRITE;
+	}
+	if (flags & (O_CREAT | O_TRUNC))
+		acc |= VXE_FS_WRITE;
+	return acc;
+}
+
+/* The files rule for a path argument. Lexical first; on a miss, the real
+ * path (symlinks such as /lib -> /usr/lib resolve the way Landlock sees
+ * them). */
+static bool path_ok(const struct vxe_policy *p, const char *path, unsigned access)
+{
+	if (access == 0 || vxe_policy_path_allowed(p, path, access))
+		return true;
+	char real[PATH_MAX], norm[PATH_MAX];
+	if (realpath(path, real) && vxe_path_normalize(real, norm, sizeof norm))
+		return vxe_policy_path_allowed(p, norm, access);
+	/* A file about to be created: its directory's real path. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return false;
+	*slash = 0;
+	if (!realpath(dir, real))
+		return false;
+	char full[PATH_MAX * 2];
+	snprintf(full, sizeof full, "%s/%s", real, slash + 1);
+	return vxe_path_normalize(full, norm, sizeof norm) &&
+	       vxe_policy_path_allowed(p, norm, access);
+}
+
+static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info *info,
+			struct verdict *v)
+{
+	const struct vxe_file_call *fc = vxe_file_call(info->name);
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	if (!fc)
+		return;
+	unsigned access = needed_access(fc, nr, args, s->req->pid);
+	if (s->dec.path_err && s->dec.path_err != -ENOENT) {
+		/* Unreadable or too long: the kernel would fail it too; refuse
+		 * rather than guess. */
+		deny(v, s->dec.path_err == -ENAMETOOLONG ? ENAMETOOLONG : EFAULT, "files");
+		return;
+	}
+	for (unsigned i = 0; i < s->dec.n; i++) {
+		if (info->args[i].type != VXE_ARG_PATH)
+			continue;
+		/* Symlink targets are text, not accessed: only linkpath counts. */
+		if ((strcmp(info->name, "symlink") == 0 || strcmp(info->name, "symlinkat") == 0) &&
+		    i == 0)
+			continue;
+		unsigned need = access;
+		/* rename/link: the source is removed or linked, the target created. */
+		if (!path_ok(s->p, s->dec.arg[i].s, need)) {
+			deny(v, EACCES, "files");
+			return;
+		}
+	}
+}
+
+static void check_network(struct vxe_sup *s, int nr, struct verdict *v)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	char text[128];
+	int family;
+	unsigned port;
+	if (vxe_decode_sockaddr(s->req->pid, args[1], args[2], text, sizeof text, &family, &port) <
+	    0) {
+		deny(v, EFAULT, "network");
+		return;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return; /* unix, netlink...: governed by socket() and files */
+	/* The protocol is the socket's, read from a duplicate of it. */
+	int proto = IPPROTO_TCP;
+	int pidfd = (int)syscall(SYS_pidfd_open, s->req->pid, 0);
+	if (pidfd >= 0) {
+		int sfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)args[0], 0);
+		if (sfd >= 0) {
+			socklen_t len = sizeof proto;
+			if (getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
+				proto = IPPROTO_TCP;
+			close(sfd);
+		}
+		close(pidfd);
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return;
+	enum vxe_net_op op = nr == __NR_bind ? VXE_NET_BIND : VXE_NET_CONNECT;
+	if (!vxe_policy_net_allowed(s->p, op, proto, port))
+		deny(v, EACCES, "network");
+}
+
+static void check_predicate(struct vxe_sup *s, const struct vxe_rule *r, struct verdict *v)
+{
+	struct vl_arg argv[VXE_MAX_ARGS];
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	char rule[24];
+	snprintf(rule, sizeof rule, "permit:%d", r->line);
+	for (unsigned i = 0; i < r->nparams; i++) {
+		int a = r->param_arg[i];
+		enum vxe_argtype t = r->info ? r->info->args[a].type : VXE_ARG_INT64;
+		if (t == VXE_ARG_PATH || t == VXE_ARG_STR || t == VXE_ARG_SOCKADDR) {
+			if (s->dec.path_err && s->dec.path_err != -ENOENT) {
+				deny(v, EFAULT, rule);
+				return;
+			}
+			argv[i] = (struct vl_arg){
+			    .kind = VL_ARG_STRING, .s = s->dec.arg[a].s, .len = s->dec.arg[a].len};
+		} else if (t == VXE_ARG_INT64) {
+			argv[i] = (struct vl_arg){.kind = VL_ARG_INT, .i = (int64_t)args[a]};
+		} else {
+			/* As the kernel reads an int: the low 32 bits, signed. */
+			argv[i] = (struct vl_arg){.kind = VL_ARG_INT, .i = (int32_t)args[a]};
+		}
+	}
+	int truth = 0;
+	if (vl_call_c(s->p->lisp, vl_pinned(s->p->lisp, r->pred), (int)r->nparams, argv, &truth) <
+	    0) {
+		/* An error in a predicate is a refusal, never a pass. */
+		if (s->log)
+			fprintf(stderr, "vxe: predicate error: %s\n", vl_error(s->p->lisp));
+		truth = 0;
+	}
+	if (!truth)
+		deny(v, s->plan->sys[r->nr].err, rule);
+}
+
+/* Performs an open-family call the way the target asked, as the supervisor,
+ * on the path it checked, and returns the fd to inject: the decision and the
+ * action see the same bytes (SPEC 5.3). The target's credentials are not
+ * the supervisor's, so the file system uid and gid are switched to the
+ * target's for the open. */
+static int perform_open(struct vxe_sup *s, int nr, const char *path)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	int flags, mode;
+	if (nr == __NR_open) {
+		flags = (int)args[1];
+		mode = (int)args[2];
+	} else if (nr == __NR_openat) {
+		flags = (int)args[2];
+		mode = (int)args[3];
+	} else if (nr == __NR_creat) {
+		flags = O_CREAT | O_WRONLY | O_TRUNC;
+		mode = (int)args[1];
+	} else {
+		return -ENOSYS; /* openat2: left to Landlock */
+	}
+	char st[64], line[256];
+	unsigned uid = 0, gid = 0, umask_v = 022;
+	snprintf(st, sizeof st, "/proc/%d/status", (int)s->req->pid);
+	FILE *f = fopen(st, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof line, f)) {
+		unsigned a, b, c, d;
+		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &d) == 4)
+			uid = d;
+		else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &d) == 4)
+			gid = d;
+		else if (sscanf(line, "Umask: %o", &a) == 1)
+			umask_v = a;
+	}
+	fclose(f);
+	int old_uid = (int)syscall(SYS_setfsuid, -1), old_gid = (int)syscall(SYS_setfsgid, -1);
+	syscall(SYS_setfsgid, gid);
+	syscall(SYS_setfsuid, uid);
+	mode_t old_mask = umask((mode_t)umask_v);
+	struct open_how how = {
+	    .flags = (uint64_t)(unsigned)(flags | O_NOCTTY),
+	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)(mode & 07777) : 0,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+	int err = errno;
+	umask(old_mask);
+	syscall(SYS_setfsuid, old_uid);
+	syscall(SYS_setfsgid, old_gid);
+	return fd < 0 ? -err : fd;
+}
+
+static void exe_of(pid_t pid, char *out, size_t size)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(p, out, size - 1);
+	out[n > 0 ? n : 0] = 0;
+}
+
+static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, struct verdict *v);
+
+static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
+{
+	const struct vxe_plan_sys *ps = &s->plan->sys[nr];
+	const struct vxe_syscall_info *info = vxe_syscall_by_nr(nr);
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	if (!info) {
+		deny(v, ENOSYS, "unknown");
+		return;
+	}
+	vxe_decode_args(s->req->pid, info, args, &s->dec);
+	if (ps->act == VXE_F_ERRNO) {
+		deny(v, ps->err, "emulated");
+		return;
+	}
+	if (ps->why & VXE_WHY_UNLISTED) {
+		deny(v, ps->err, "unlisted");
+		return;
+	}
+	if ((ps->why & VXE_WHY_ESCAPE) && !ps->rule) {
+		deny(v, ps->err, "escape");
+		return;
+	}
+	if (ps->why & VXE_WHY_ESCAPE) {
+		/* Named but with escape-set arguments closed: clone/unshare
+		 * reach here only with namespace flags; ioctl with a request the
+		 * filter could not rule out. */
+		if (nr == __NR_ioctl) {
+			uint32_t req = (uint32_t)args[1];
+			if (req == TIOCSTI || req == TIOCLINUX) {
+				deny(v, EPERM, "escape");
+				return;
+			}
+		} else {
+			deny(v, EPERM, "escape");
+			return;
+		}
+	}
+	if (ps->why & VXE_WHY_INTCHECK) {
+		char rule[24];
+		snprintf(rule, sizeof rule, "permit:%d", ps->rule ? ps->rule->line : 0);
+		deny(v, ps->err, rule);
+		return;
+	}
+	if ((ps->why & VXE_WHY_PREDICATE) && ps->rule)
+		check_predicate(s, ps->rule, v);
+	if (v->kind == V_CONTINUE && (ps->why & VXE_WHY_FILES))
+		check_files(s, nr, info, v);
+	if (v->kind == V_CONTINUE && (ps->why & VXE_WHY_NETWORK))
+		check_network(s, nr, v);
+	if (v->kind == V_CONTINUE && s->production && (ps->why & VXE_WHY_PREDICATE) &&
+	    ps->layer == VXE_LAYER_SUPERVISOR &&
+	    (nr == __NR_open || nr == __NR_openat || nr == __NR_creat))
+		perform(s, nr, ps, v);
+}
+
+/* The supervisor performs a checked open itself (SPEC 5.3). A symlink
+ * would make the checked name and the opened file differ, so the decision
+ * is taken again on the real path, and the open may not follow any symlink
+ * (RESOLVE_NO_SYMLINKS): one swapped in after the check makes it fail. */
+static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, struct verdict *v)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	struct vxe_log_arg *pa = &s->dec.arg[nr == __NR_openat ? 1 : 0];
+	char real[PATH_MAX], dir[PATH_MAX], *slash;
+	if (!realpath(pa->s, real)) {
+		snprintf(dir, sizeof dir, "%s", pa->s);
+		slash = strrchr(dir, '/');
+		if (!slash || !slash[1])
+			return deny(v, ENOENT, "files");
+		*slash = 0;
+		char rdir[PATH_MAX];
+		if (!realpath(dir[0] ? dir : "/", rdir) ||
+		    (size_t)snprintf(real, sizeof real, "%s/%s", strcmp(rdir, "/") ? rdir : "",
+				     slash + 1) >= sizeof real)
+			return deny(v, ENOENT, "files");
+	}
+	if (strcmp(real, pa->s) != 0) {
+		char *keep = s->dec.path[0];
+		snprintf(keep, PATH_MAX, "%s", real);
+		pa->s = keep;
+		pa->len = strlen(keep);
+		check_predicate(s, ps->rule, v);
+		if (v->kind == V_CONTINUE && (ps->why & VXE_WHY_FILES))
+			check_files(s, nr, vxe_syscall_by_nr(nr), v);
+		if (v->kind != V_CONTINUE)
+			return;
+	}
+	int fd = perform_open(s, nr, pa->s);
+	v->kind = V_RETURN;
+	if (fd < 0) {
+		v->val = fd;
+		return;
+	}
+	int flags = nr == __NR_creat ? 0 : (int)(nr == __NR_openat ? args[2] : args[1]);
+	v->fd = fd;
+	v->addfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+}
+
+static void log_violation(struct vxe_sup *s, const char *sysname, const char *arch,
+			  const struct verdict *v)
+{
+	if (!s->log)
+		return;
+	char exe[PATH_MAX];
+	exe_of(s->req->pid, exe, sizeof exe);
+	struct vxe_event ev = {
+	    .vxed = s->p->name,
+	    .mode = vxe_mode_name(s->plan->mode),
+	    .action = s->production ? "blocked" : "logged",
+	    .pid = s->req->pid,
+	    .exe = exe[0] ? exe : NULL,
+	    .syscall = sysname,
+	    .arch = arch,
+	    .rule = v->rule,
+	    .err = s->production ? v->err : 0,
+	    .nargs = s->dec.n,
+	    .args = s->dec.arg,
+	};
+	vxe_log_event(s->log, &ev);
+}
+
+static void handle_one(struct vxe_sup *s)
+{
+	memset(s->req, 0, sizeof *s->req);
+	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) < 0)
+		return; /* interrupted, or the caller died meanwhile */
+	struct seccomp_notif_resp *resp = s->resp;
+	memset(resp, 0, sizeof *resp);
+	resp->id = s->req->id;
+	int nr = s->req->data.nr;
+	uint32_t arch = s->req->data.arch;
+	struct verdict v = {.kind = V_CONTINUE, .fd = -1};
+	s->dec.n = 0;
+
+	bool native = arch == AUDIT_ARCH_X86_64 && !(nr & __X32_SYSCALL_BIT);
+	char sysname[48];
+	if (native && !s->handed_over && s->req->pid == (uint32_t)s->child && nr == __NR_execve) {
+		/* VXE's own start-up: the exec of the program itself. No code
+		 * of the program has run yet. */
+		s->handed_over = true;
+	} else if (!native) {
+		/* Non-native ABIs are refused unless the VXED permits them; no
+		 * VXED can yet, so this is the i386 int 0x80 and x32 path. */
+		char *n = seccomp_syscall_resolve_num_arch(
+		    arch == AUDIT_ARCH_I386 ? SCMP_ARCH_X86 : SCMP_ARCH_X32, nr);
+		snprintf(sysname, sizeof sysname, "%s", n ? n : "?");
+		free(n);
+		deny(&v, ENOSYS, "arch");
+	} else if (nr < 0 || nr >= VXE_NR_MAX) {
+		deny(&v, ENOSYS, "unknown");
+	} else {
+		decide_native(s, nr, &v);
+	}
+	if (native) {
+		const struct vxe_syscall_info *info = nr >= 0 ? vxe_syscall_by_nr(nr) : NULL;
+		if (info)
+			snprintf(sysname, sizeof sysname, "%s", info->name);
+		else
+			snprintf(sysname, sizeof sysname, "syscall_%d", nr);
+	}
+	/* What was read from the target's memory is only meaningful if the
+	 * target is still the one that asked (not dead, pid not reused). */
+	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) < 0) {
+		if (v.fd >= 0)
+			close(v.fd);
+		return;
+	}
+	if (v.kind == V_DENY)
+		log_violation(s, sysname, arch_name(arch, nr), &v);
+	if (v.kind == V_CONTINUE || (v.kind == V_DENY && !s->production)) {
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (v.kind == V_DENY) {
+		resp->error = -v.err;
+	} else if (v.fd >= 0) {
+		struct seccomp_notif_addfd add = {
+		    .id = s->req->id,
+		    .flags = SECCOMP_ADDFD_FLAG_SEND,
+		    .srcfd = (uint32_t)v.fd,
+		    .newfd_flags = v.addfd_flags,
+		};
+		/* SEND answers the notification atomically with the new fd. */
+		int rc = ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		close(v.fd);
+		if (rc >= 0)
+			return;
+		resp->error = -errno;
+	} else {
+		resp->error = (int32_t)v.val;
+	}
+	ioctl(s->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* In the child, between fork and exec. Only async-signal-safe work that
+ * cannot block on the supervisor: Landlock, then the filter, then exec. */
+static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, struct handover *h,
+						 const sigset_t *oldmask)
+{
+	char warn[1024] = "";
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		h->err = errno;
+		atomic_store(&h->ready, -1);
+		_exit(125);
+	}
+	if (l->plan->mode == VXE_MODE_PRODUCTION) {
+		int rc = vxe_landlock_apply(&l->plan->ll, warn, sizeof warn);
+		if (rc == -EOPNOTSUPP || rc == -ENOSYS) {
+			snprintf(warn, sizeof warn,
+				 "landlock unavailable: files and network rules are checked by the "
+				 "supervisor only\n");
+		} else if (rc < 0) {
+			h->err = -rc;
+			atomic_store(&h->ready, -2);
+			_exit(125);
+		}
+		if (warn[0] && !l->quiet)
+			fprintf(stderr, "vxe: warning: %s", warn);
+	}
+	int fd = vxe_bpf_load(l->plan);
+	if (fd < 0) {
+		h->err = -fd;
+		atomic_store(&h->ready, -3);
+		_exit(125);
+	}
+	h->listener_fd = fd;
+	atomic_store(&h->ready, 1);
+	/* From here on every syscall is filtered; execve waits for the
+	 * supervisor, which by then holds a copy of the listener. */
+	execve(l->path, l->argv, l->envp);
+	h->exec_err = errno;
+	syscall(SYS_exit_group, 127);
+	_exit(127);
+}
+
+static void forward_or_reap(struct vxe_sup *s, int sigfd, bool *exited, int *status)
+{
+	struct signalfd_siginfo si;
+	while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		/* Terminal signals reach the whole process group already. */
+		if (si.ssi_code == SI_KERNEL)
+			continue;
+		if (!*exited)
+			kill(s->child, (int)si.ssi_signo);
+	}
+	if (!*exited && waitpid(s->child, status, WNOHANG) == s->child)
+		*exited = true;
+}
+
+int vxe_sup_run(const struct vxe_launch *l, int *status)
+{
+	struct vxe_sup s = {.plan = l->plan, .p = l->plan->policy, .log = l->log, .fd = -1};
+	s.production = l->plan->mode == VXE_MODE_PRODUCTION;
+	if (seccomp_notify_alloc(&s.req, &s.resp) < 0) {
+		fprintf(stderr, "vxe: out of memory\n");
+		return -ENOMEM;
+	}
+	struct handover *h =
+	    mmap(NULL, sizeof *h, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED)
+		return -errno;
+	sigset_t mask, oldmask;
+	sigemptyset(&mask);
+	int fwd[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
+		sigaddset(&mask, fwd[i]);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		fprintf(stderr, "vxe: fork: %s\n", strerror(e));
+		return -e;
+	}
+	if (pid == 0)
+		child_main(l, h, &oldmask);
+	s.child = pid;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	/* Wait for the listener without asking the child for a syscall. */
+	for (;;) {
+		int r = atomic_load(&h->ready);
+		if (r != 0)
+			break;
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			fprintf(stderr, "vxe: the confined process died during set-up\n");
+			return -ECHILD;
+		}
+		struct timespec ts = {0, 20000};
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&h->ready) < 0) {
+		int st;
+		waitpid(pid, &st, 0);
+		const char *what = h->ready == -1   ? "no_new_privs"
+				   : h->ready == -2 ? "landlock"
+						    : "seccomp filter";
+		fprintf(stderr, "vxe: cannot install the %s: %s\n", what, strerror(h->err));
+		return -h->err;
+	}
+	s.fd = (int)syscall(SYS_pidfd_getfd, pidfd, h->listener_fd, 0);
+	if (s.fd < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		fprintf(stderr, "vxe: cannot take the notification listener: %s\n", strerror(e));
+		return -e;
+	}
+	/* Kernel 6.6+: the target and the supervisor hand the CPU to each other
+	 * directly, which brings the round trip from tens of microseconds to
+	 * about two. Older kernels: EINVAL, and the slower path still works. */
+	unsigned long long fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	ioctl(s.fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, fl);
+
+	bool exited = false, detached = false;
+	struct pollfd pfd[2] = {{.fd = s.fd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN)
+			handle_one(&s);
+		if (pfd[1].revents & POLLIN) {
+			bool was = exited;
+			forward_or_reap(&s, sigfd, &exited, status);
+			if (exited && !was && h->exec_err) {
+				fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path,
+					strerror(h->exec_err));
+				*status = 127 << 8;
+			}
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR))
+			break; /* no confined process is left */
+		if (exited && !detached) {
+			struct pollfd q = {.fd = s.fd, .events = POLLIN};
+			if (poll(&q, 1, 0) == 1 && (q.revents & (POLLHUP | POLLERR)))
+				break;
+			/* The program left descendants (a daemon that went to the
+			 * background): keep serving them from a detached copy, and
+			 * give the caller the program's status now. */
+			fflush(NULL);
+			pid_t bg = fork();
+			if (bg != 0)
+				break;
+			setsid();
+			detached = true;
+			pfd[1].fd = -1;
+		}
+	}
+	if (detached)
+		_exit(0);
+	if (!exited) {
+		/* The listener hung up first: the program is gone or going. */
+		while (waitpid(s.child, status, 0) < 0 && errno == EINTR)
+			;
+		exited = true;
+		if (h->exec_err) {
+			fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path,
+				strerror(h->exec_err));
+			*status = 127 << 8;
+		}
+	}
+	close(s.fd);
+	close(sigfd);
+	close(pidfd);
+	munmap(h, sizeof *h);
+	seccomp_notify_free(s.req, s.resp);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return 0;
+}

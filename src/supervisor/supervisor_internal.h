@@ -1,0 +1,49 @@
+/* Inside the supervisor: reading a notified process's memory and arguments. */
+#ifndef VXE_SUPERVISOR_INTERNAL_H
+#define VXE_SUPERVISOR_INTERNAL_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vxe/log.h"
+#include "vxe/syscalls.h"
+
+/* Reads a NUL-terminated string of at most size-1 bytes from pid's memory at
+ * addr, page by page so that a string ending just before an unmapped page is
+ * still read. Returns its length, -EFAULT if unreadable, -ENAMETOOLONG if no
+ * NUL within size. Never reads more than size bytes. */
+ssize_t vxe_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t size);
+/* Reads exactly len bytes; 0 or -EFAULT. */
+int vxe_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+/* Makes an absolute, lexically normalised path of `path` as pid would
+ * resolve it relative to dirfd (AT_FDCWD: its working directory) and its
+ * root. Returns 0 or -errno (-ENOENT if the dirfd is not open). */
+int vxe_resolve_path(pid_t pid, int dirfd, const char *path, char *out, size_t size);
+
+/* Decoded arguments of one notification, for predicates and the log. */
+struct vxe_decoded {
+	unsigned n;
+	struct vxe_log_arg arg[VXE_MAX_ARGS];
+	char text[VXE_MAX_ARGS][96]; /* names, hex pointers, sockaddrs */
+	char path[2][PATH_MAX];	     /* resolved path arguments */
+	int npath;
+	int path_err; /* 0, or -errno if a path could not be read */
+};
+
+/* Decodes the arguments of a native syscall as info describes them.
+ * Paths are read and resolved; other pointers are shown, never followed. */
+void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint64_t args[6],
+		     struct vxe_decoded *d);
+
+/* Formats a socket address read from pid into buf ("inet:127.0.0.1:80",
+ * "inet6:[::1]:80", "unix:/run/x", "unix:@abstract", "family:N"); sets
+ * *family and *port (0 if none). Returns 0 or -errno. */
+int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_t size, int *family,
+			unsigned *port);
+
+#endif
