@@ -185,7 +185,11 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 			bool performs = fc && fc->access == 0;
 			s->layer = pointer && !performs ? VXE_LAYER_ADVISORY : VXE_LAYER_SUPERVISOR;
 		}
-	} else if (classes & VXE_SC_PROBE) {
+	} else if ((classes & VXE_SC_PROBE) &&
+		   (p->type == VXE_TYPE_STRICT || strcmp(name, "clone3") == 0)) {
+		/* Refused as absent so libc falls back; in a filesystem VXED
+		 * only clone3, whose flags sit behind a pointer the filter
+		 * cannot read (namespace flags would pass unseen). */
 		s->act = VXE_F_ERRNO;
 		s->err = ENOSYS;
 		s->layer = VXE_LAYER_EMULATED;

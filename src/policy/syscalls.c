@@ -35,10 +35,10 @@
  *   PROBE    newer calls that libc and common libraries try and then fall back
  *            from when they get ENOSYS, so they are refused with ENOSYS.
  *   HARMLESS cannot reach anything outside the process: no path, no socket
- *            address, no other process, no credentials, no host state. Calls
- *            that work on a descriptor the process already holds count as
- *            harmless (the check was made when it was opened), except ioctl,
- *            fcntl and flock, which can reach a terminal, locks or leases.
+ *            address, no other process, no credentials, no change to the host.
+ *            Calls on a descriptor the process already holds count as harmless
+ *            (the check was made when it was opened), except ioctl, fcntl and
+ *            flock, which can reach a terminal, locks or leases.
  *   (none)   ordinary: permitted when a VXED lists it.
  */
 #include "vxe/syscalls.h"

@@ -11,6 +11,7 @@
 #               root could do it, really happens (harmlessly, and is undone).
 #
 # TAP on stdout. Root only; everything on 127.0.0.1.
+# VXE_E2E_KEEP=1 keeps the temporary directory with the logs.
 # VXE_E2E_UNCONFINED=1 runs lighttpd without vxe and expects what soft mode
 # expects, minus the log: a check of this harness and of the demo site.
 set -u
@@ -69,7 +70,11 @@ cleanup() {
 	[[ -n $listener_pid ]] && kill "$listener_pid" 2>/dev/null
 	mountpoint -q "$TMP/mnt" 2>/dev/null && umount -l "$TMP/mnt"
 	rm -f /etc/vxe-hostile-test
-	rm -rf "$TMP"
+	if [[ -n ${VXE_E2E_KEEP:-} ]]; then
+		echo "# kept $TMP (logs: production.log, soft.log)"
+	else
+		rm -rf "$TMP"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -85,10 +90,10 @@ start_server() { # start_server MODE LOG
 	local mode=$1 log=$2
 	rm -f /run/vxe-demo/lighttpd.pid
 	if [[ $mode == unconfined ]]; then
-		lighttpd -D -f "$CONF" >"$TMP/server.out" 2>&1 &
+		lighttpd -D -f "$CONF" >"$TMP/server-$mode.out" 2>&1 &
 	else
 		"$VXE" run --mode "$mode" --log "$log" "$POLICY" \
-			/usr/sbin/lighttpd -D -f "$CONF" >"$TMP/server.out" 2>&1 &
+			/usr/sbin/lighttpd -D -f "$CONF" >"$TMP/server-$mode.out" 2>&1 &
 	fi
 	server_pid=$!
 	for _ in $(seq 100); do # 10 s
@@ -231,7 +236,7 @@ phase() { # phase MODE
 	: >"$log"
 	if ! start_server "$mode" "$log"; then
 		fail "$mode: lighttpd listens on 127.0.0.1:$PORT"
-		diag "$(head -c 3000 "$TMP/server.out")"
+		diag "$(head -c 3000 "$TMP/server-$mode.out")"
 		[[ -s $log ]] && diag "log: $(head -c 3000 "$log")"
 		stop_server
 		return
@@ -324,8 +329,8 @@ phase() { # phase MODE
 	sleep 0.2
 	check "$mode: lighttpd ($lpid) is gone" bash -c "! kill -0 '${lpid:-0}' 2>/dev/null"
 	check "$mode: port $PORT is closed" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null"
-	if [[ -s $TMP/server.out ]]; then
-		diag "$mode: output of the server: $(head -c 2000 "$TMP/server.out")"
+	if [[ -s $TMP/server-$mode.out ]]; then
+		diag "$mode: output of the server: $(head -c 2000 "$TMP/server-$mode.out")"
 	fi
 }
 

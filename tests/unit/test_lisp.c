@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lisp/vl_internal.h"
 #include "tap.h"
@@ -440,11 +441,15 @@ static void test_bigstrings(void)
 
 static void test_limits(void)
 {
-	struct vl_limits small = {.max_steps = 100000};
+	/* In GC stress mode every allocation collects: keep the heaps small. */
+	bool stress = getenv("VXE_GC_STRESS") != NULL;
+	char want[128];
+	struct vl_limits small = {.max_steps = stress ? 10000 : 100000};
 	vl_state *st = new_state(&small);
+	snprintf(want, sizeof(want), "step limit exceeded (%d steps)", stress ? 10000 : 100000);
 	tap_ok(load(st, "(defun loop (n) (if (= n 0) 0 (progn (loop (- n 1)) (loop (- n 1)))))\n"
 			"(loop 100)") < 0 &&
-		   strstr(vl_error(st), "step limit exceeded (100000 steps)") &&
+		   strstr(vl_error(st), want) &&
 		   strncmp(vl_error(st), "t:1:", 4) == 0,
 	       "runaway recursion hits the step limit at a location: %s", vl_error(st));
 	tap_ok(load(st, "(+ 1 2)") == 0 && vl_int(vl_last_result(st)) == 3,
@@ -476,7 +481,7 @@ static void test_limits(void)
 	/* Build a list nested far deeper than the reader allows, at run
 	 * time, then print it, compare it, and collect it. */
 	const char *form = "(setq x (list x) y (list y))\n";
-	size_t reps = getenv("VXE_GC_STRESS") ? 2000 : 50000;
+	size_t reps = stress ? 2000 : 50000;
 	src = malloc(strlen(form) * reps + 64);
 	size_t len = 0;
 	len += (size_t)sprintf(src, "(setq x 1 y 1)");
@@ -493,11 +498,12 @@ static void test_limits(void)
 	free(src);
 	vl_free(st);
 
-	struct vl_limits mem = {.max_memory = 4 << 20};
+	struct vl_limits mem = {.max_memory = stress ? 256 << 10 : 4 << 20};
 	st = new_state(&mem);
+	snprintf(want, sizeof(want), "out of memory (limit %zu bytes)", mem.max_memory);
 	tap_ok(load(st, "(setq s \"xxxxxxxxxxxxxxxx\")\n"
 			"(defun grow (s) (grow (concat s s)))\n(grow s)") < 0 &&
-		   strstr(vl_error(st), "out of memory (limit 4194304 bytes)"),
+		   strstr(vl_error(st), want),
 	       "allocation bomb hits the memory cap: %s", vl_error(st));
 	tap_ok(load(st, "(defun mk (n) (if (= n 0) nil (cons n (mk (- n 1)))))\n"
 			"(defun bomb (l) (bomb (append l l)))\n(bomb (mk 100))") < 0 &&
@@ -723,6 +729,16 @@ static void test_errors_clear(void)
 	vl_free(st);
 }
 
+#define TIMED(call)                                                                                \
+	do {                                                                                       \
+		struct timespec t0_, t1_;                                                          \
+		clock_gettime(CLOCK_MONOTONIC, &t0_);                                              \
+		call;                                                                              \
+		clock_gettime(CLOCK_MONOTONIC, &t1_);                                              \
+		tap_diag("%s: %.2f s", #call,                                                      \
+			 (double)(t1_.tv_sec - t0_.tv_sec) + (t1_.tv_nsec - t0_.tv_nsec) / 1e9);   \
+	} while (0)
+
 int main(void)
 {
 	bool stress = getenv("VXE_GC_STRESS") != NULL;
@@ -732,13 +748,13 @@ int main(void)
 	if (!stress)
 		for (const struct lcase *c = cases; c->src; c++)
 			run_case(c, true);
-	test_unbound_location();
-	test_bigstrings();
-	test_limits();
-	test_huge_sources();
-	test_alloc_failures();
-	test_host_api();
-	test_print();
-	test_errors_clear();
+	TIMED(test_unbound_location());
+	TIMED(test_bigstrings());
+	TIMED(test_limits());
+	TIMED(test_huge_sources());
+	TIMED(test_alloc_failures());
+	TIMED(test_host_api());
+	TIMED(test_print());
+	TIMED(test_errors_clear());
 	return tap_done();
 }
