@@ -67,10 +67,11 @@ enum {
 
 struct vxe_plan_sys {
 	enum vxe_filter_act act;
-	int err;		     /* VXE_F_ERRNO, and the errno the supervisor uses */
-	unsigned why;		     /* VXE_WHY_* when the supervisor may be asked */
-	enum vxe_layer layer;	     /* for `vxe check` */
-	const struct vxe_rule *rule; /* NULL when not named */
+	int err;			     /* VXE_F_ERRNO, and the errno the supervisor uses */
+	unsigned why;			     /* VXE_WHY_* when the supervisor may be asked */
+	enum vxe_layer layer;		     /* for `vxe check` */
+	const struct vxe_rule *rule;	     /* NULL when not named */
+	const struct vxe_syscall_info *info; /* NULL: unknown to VXE */
 	unsigned nconj;
 	struct vxe_conj *conj; /* owned; VXE_F_ALLOW_IF */
 };

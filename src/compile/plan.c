@@ -149,6 +149,7 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 	bool production = plan->mode == VXE_MODE_PRODUCTION;
 
 	s->rule = r;
+	s->info = info;
 	s->err = info && info->refuse_errno ? info->refuse_errno : p->err;
 	if (!info) {
 		/* Unknown to VXE (or newer than it): refuse as if absent. */

@@ -66,7 +66,8 @@ static int proc_link(pid_t pid, const char *what, char *out, size_t size)
 	return 0;
 }
 
-int vxe_resolve_path(pid_t pid, int dirfd, const char *path, char *out, size_t size)
+int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, char *out,
+		     size_t size)
 {
 	char joined[PATH_MAX * 2 + 2];
 	char base[PATH_MAX];
@@ -92,8 +93,8 @@ int vxe_resolve_path(pid_t pid, int dirfd, const char *path, char *out, size_t s
 			return -ENAMETOOLONG;
 	}
 	/* A chrooted process names paths below its root. */
-	if (proc_link(pid, "root", root, sizeof root) == 0 && strcmp(root, "/") != 0 &&
-	    path[0] == '/') {
+	if (check_root && proc_link(pid, "root", root, sizeof root) == 0 &&
+	    strcmp(root, "/") != 0 && path[0] == '/') {
 		char tmp[sizeof joined + sizeof root];
 		if ((size_t)snprintf(tmp, sizeof tmp, "%s/%s", root, joined) >= sizeof joined)
 			return -ENAMETOOLONG;
@@ -216,7 +217,8 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 			if (sa->type == VXE_ARG_PATH && d->npath < 2) {
 				char *out = d->path[d->npath];
 				int rc = n == 0 ? -ENOENT
-						: vxe_resolve_path(pid, dirfd, raw, out, PATH_MAX);
+						: vxe_resolve_path(pid, dirfd, raw, d->check_root,
+								   out, PATH_MAX);
 				if (rc < 0) {
 					/* Keep what was asked for, unresolved. */
 					snprintf(out, PATH_MAX, "%s", raw);

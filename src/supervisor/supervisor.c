@@ -325,7 +325,7 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 {
 	const struct vxe_plan_sys *ps = &s->plan->sys[nr];
-	const struct vxe_syscall_info *info = vxe_syscall_by_nr(nr);
+	const struct vxe_syscall_info *info = ps->info;
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	if (!info) {
 		deny(v, ENOSYS, "unknown");
@@ -405,7 +405,7 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 		pa->len = strlen(keep);
 		check_predicate(s, ps->rule, v);
 		if (v->kind == V_CONTINUE && (ps->why & VXE_WHY_FILES))
-			check_files(s, nr, vxe_syscall_by_nr(nr), v);
+			check_files(s, nr, ps->info, v);
 		if (v->kind != V_CONTINUE)
 			return;
 	}
@@ -476,7 +476,8 @@ static void handle_one(struct vxe_sup *s)
 		decide_native(s, nr, &v);
 	}
 	if (native) {
-		const struct vxe_syscall_info *info = nr >= 0 ? vxe_syscall_by_nr(nr) : NULL;
+		const struct vxe_syscall_info *info =
+		    nr >= 0 && nr < VXE_NR_MAX ? s->plan->sys[nr].info : NULL;
 		if (info)
 			snprintf(sysname, sizeof sysname, "%s", info->name);
 		else
@@ -576,6 +577,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 {
 	struct vxe_sup s = {.plan = l->plan, .p = l->plan->policy, .log = l->log, .fd = -1};
 	s.production = l->plan->mode == VXE_MODE_PRODUCTION;
+	s.dec.check_root = l->plan->sys[__NR_chroot].rule || l->plan->sys[__NR_pivot_root].rule;
 	if (seccomp_notify_alloc(&s.req, &s.resp) < 0) {
 		fprintf(stderr, "vxe: out of memory\n");
 		return -ENOMEM;

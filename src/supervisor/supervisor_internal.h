@@ -23,7 +23,8 @@ int vxe_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* Makes an absolute, lexically normalised path of `path` as pid would
  * resolve it relative to dirfd (AT_FDCWD: its working directory) and its
  * root. Returns 0 or -errno (-ENOENT if the dirfd is not open). */
-int vxe_resolve_path(pid_t pid, int dirfd, const char *path, char *out, size_t size);
+int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, char *out,
+		     size_t size);
 
 /* Decoded arguments of one notification, for predicates and the log. */
 struct vxe_decoded {
@@ -32,7 +33,8 @@ struct vxe_decoded {
 	char text[VXE_MAX_ARGS][96]; /* names, hex pointers, sockaddrs */
 	char path[2][PATH_MAX];	     /* resolved path arguments */
 	int npath;
-	int path_err; /* 0, or -errno if a path could not be read */
+	int path_err;	 /* 0, or -errno if a path could not be read */
+	bool check_root; /* the VXED permits chroot: resolve below the process root */
 };
 
 /* Decodes the arguments of a native syscall as info describes them.
