@@ -21,7 +21,8 @@ struct vxe_launch {
 	const char *path;	     /* program to exec (already resolved) */
 	char *const *argv;
 	char *const *envp;
-	bool quiet; /* no warnings on stderr */
+	bool quiet;	      /* no warnings on stderr */
+	const char *log_path; /* made read-only for the program (root only); may be NULL */
 };
 
 /* Starts the program and supervises it. When the program exits, returns its

@@ -158,6 +158,7 @@ static int cmd_run(int argc, char **argv)
 	    .argv = prog_argv,
 	    .envp = environ,
 	    .quiet = quiet,
+	    .log_path = log_path ? log_path : VXE_LOG_DEFAULT,
 	};
 	int status = 0;
 	int rc = vxe_sup_run(&l, &status);

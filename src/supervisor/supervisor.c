@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -515,6 +516,24 @@ static void handle_one(struct vxe_sup *s)
 	ioctl(s->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
+/* The log is the supervisor's alone (SPEC 5.8). When run as root, the
+ * program gets its own mount namespace in which the log file is a read-only
+ * bind mount of itself; undoing that needs mount or umount, which are in the
+ * escape set. As a non-root user the log is the supervisor's own file with
+ * mode 0600, out of reach anyway. */
+static void protect_log(const char *path)
+{
+	struct stat st;
+	if (!path || geteuid() != 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	if (unshare(CLONE_NEWNS) < 0)
+		return;
+	/* Keep receiving the host's mounts, never send ours back. */
+	mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	if (mount(path, path, NULL, MS_BIND, NULL) == 0)
+		mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
 /* In the child, between fork and exec. Only async-signal-safe work that
  * cannot block on the supervisor: Landlock, then the filter, then exec. */
 static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, struct handover *h,
@@ -522,6 +541,7 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 {
 	char warn[1024] = "";
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	protect_log(l->log_path);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		h->err = errno;
 		atomic_store(&h->ready, -1);
