@@ -46,7 +46,8 @@ fail() {
 	failures=$((failures + 1))
 }
 skip() { echo "ok $((n += 1)) # SKIP $*"; }
-diag() { sed 's/^/# /' <<<"$*"; }
+# shellcheck disable=SC2001 # multi-line text
+diag() { sed "s/^/# /" <<<"$*"; }
 check() { # check DESC CMD...: ok when CMD succeeds
 	local desc=$1
 	shift
@@ -352,6 +353,27 @@ pass "demo site set up"
 if [[ -n $UNCONFINED ]]; then
 	phase unconfined
 else
+	# Exit statuses: the program's (0, and lighttpd's 255 for a missing
+	# config), or 125 with one line ("vxe: ...", maybe a "hint:") when vxe
+	# itself fails.
+	for args in "-v" "-tt -f /srv/vxe-demo/no-such.conf"; do
+		# shellcheck disable=SC2086 # args are split on purpose
+		lighttpd $args >/dev/null 2>&1
+		want=$?
+		# shellcheck disable=SC2086
+		"$VXE" run --log "$TMP/misc.log" "$POLICY" /usr/sbin/lighttpd $args >/dev/null 2>&1
+		got=$?
+		check "vxe run ... lighttpd $args exits with lighttpd's status $want (got $got)" test "$got" = "$want"
+	done
+	"$VXE" run --log "$TMP/misc.log" "$TMP/no-such.vxed" /bin/true >/dev/null 2>"$TMP/err"
+	got=$?
+	lines=$(grep -vc '^hint:' "$TMP/err")
+	if [[ $got == 125 && $lines == 1 ]]; then
+		pass "vxe's own failure (missing VXED) exits 125 with one error line"
+	else
+		fail "vxe's own failure (missing VXED) exits 125 with one error line (got $got, $lines lines)"
+		diag "$(head -c 1000 "$TMP/err")"
+	fi
 	phase production
 	phase soft
 fi

@@ -21,6 +21,7 @@
  * made and unmounted at once, module images are garbage, a ptrace attach is
  * detached, the secrets it reads are not printed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -28,6 +29,7 @@
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,8 +46,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
-#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,7 +107,7 @@ static const char *errno_name(int e)
 }
 
 static void report(const char *verdict, const char *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* One line, then exit: one request, one attack, one verdict. */
 static void report(const char *verdict, const char *err, const char *fmt, ...)
@@ -126,7 +126,7 @@ static void report(const char *verdict, const char *err, const char *fmt, ...)
 	exit(0);
 }
 
-#define BLOCKED(call) report("blocked", errno_name(errno), "%s", call)
+#define BLOCKED(call)  report("blocked", errno_name(errno), "%s", call)
 #define SUCCEEDED(...) report("SUCCEEDED", NULL, __VA_ARGS__)
 
 static pid_t target_pid(void)
@@ -259,8 +259,7 @@ static void spawn(const char *path, char *const argv[])
 
 static void attack_shell(void)
 {
-	char *const argv[] = {"sh", "-c", "echo pwned as uid $(id -u 2>/dev/null || echo ?)",
-	                      NULL};
+	char *const argv[] = {"sh", "-c", "echo pwned as uid $(id -u 2>/dev/null || echo ?)", NULL};
 	spawn("/bin/sh", argv);
 }
 
@@ -472,9 +471,9 @@ static long int80(long nr, long a, long b, long c)
 	/* i386 entry from a 64-bit process: only the low 32 bits of each
 	 * register are seen, and r8-r11 are not preserved on older kernels. */
 	__asm__ volatile("int $0x80"
-	                 : "=a"(ret)
-	                 : "a"(nr), "b"(a), "c"(b), "d"(c)
-	                 : "memory", "cc", "r8", "r9", "r10", "r11");
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "cc", "r8", "r9", "r10", "r11");
 	return (int)ret;
 }
 
@@ -493,8 +492,8 @@ static void attack_int80(void)
 static void attack_int80open(void)
 {
 	/* i386 open(2) of /etc/shadow: the path must sit below 4 GiB. */
-	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-	                 -1, 0);
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (low == MAP_FAILED)
 		BLOCKED("mmap(MAP_32BIT)");
 	strcpy(low, "/etc/shadow");
@@ -515,17 +514,28 @@ static const struct {
 	const char *name;
 	void (*run)(void);
 } attacks[] = {
-	{"shadow", attack_shadow},         {"etcwrite", attack_etcwrite},
-	{"shell", attack_shell},           {"exec", attack_exec},
-	{"connect", attack_connect},       {"ptrace", attack_ptrace},
-	{"mount", attack_mount},           {"module", attack_module},
-	{"io_uring", attack_io_uring},     {"handle", attack_handle},
-	{"int80", attack_int80},           {"int80open", attack_int80open},
-	{"userfaultfd", attack_userfaultfd}, {"bpf", attack_bpf},
-	{"userns", attack_userns},         {"keyctl", attack_keyctl},
-	{"tiocsti", attack_tiocsti},       {"procmem", attack_procmem},
-	{"vmwrite", attack_vmwrite},       {"perf", attack_perf},
-	{"chroot", attack_chroot},         {"kexec", attack_kexec},
+    {"shadow", attack_shadow},
+    {"etcwrite", attack_etcwrite},
+    {"shell", attack_shell},
+    {"exec", attack_exec},
+    {"connect", attack_connect},
+    {"ptrace", attack_ptrace},
+    {"mount", attack_mount},
+    {"module", attack_module},
+    {"io_uring", attack_io_uring},
+    {"handle", attack_handle},
+    {"int80", attack_int80},
+    {"int80open", attack_int80open},
+    {"userfaultfd", attack_userfaultfd},
+    {"bpf", attack_bpf},
+    {"userns", attack_userns},
+    {"keyctl", attack_keyctl},
+    {"tiocsti", attack_tiocsti},
+    {"procmem", attack_procmem},
+    {"vmwrite", attack_vmwrite},
+    {"perf", attack_perf},
+    {"chroot", attack_chroot},
+    {"kexec", attack_kexec},
 };
 
 /* In-place split of "a=b&c=d"; values are used as they are (no %-decoding:
