@@ -5,14 +5,21 @@
  * make exactly as the kernel reads the argument:
  *   (= x C) (/= x C) (eq x C) (zerop x) (member x (list C...))
  *   (= (logand x M) C) (zerop (logand x M)) (flags-set? x M)
+ *   (< x C) (<= x C) (> x C) (>= x C)
  * It is rewritten to disjunctive normal form: each conjunction becomes one
- * libseccomp rule, which allows one comparison per argument. Anything else
- * (ordering, which the filter does unsigned while Lisp compares signed;
- * strings; calls to user functions) is left to the supervisor, which runs
- * the predicate itself; that is still exact for integer arguments, since it
- * reads them from the notification, not from the process's memory.
+ * libseccomp rule, which allows one comparison per argument. Orderings and
+ * inequalities are exact only as ranges: Lisp compares signed values, the
+ * filter unsigned ones, and for an int argument the kernel reads the low 32
+ * bits of a register whose upper half the caller chooses. So a range of the
+ * value as Lisp sees it is cut into aligned power-of-two blocks of the raw
+ * argument, each one masked equality (of the low half for an int). Anything
+ * else (strings, calls to user functions, too many blocks) is left to the
+ * supervisor, which runs the predicate itself; that is still exact for
+ * integer arguments, since it reads them from the notification, not from the
+ * process's memory.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +211,87 @@ static int dnf_and(struct pc *pc, const vl_value *at, struct dnf *a, const struc
 
 static int compile(struct pc *pc, const vl_value *e, bool neg, struct dnf *d);
 
+/* ORs into d the blocks covering raw values [lo, hi] (unsigned, inclusive). */
+static int add_blocks(struct pc *pc, const vl_value *e, struct dnf *d, int arg, bool w32,
+		      uint64_t lo, uint64_t hi)
+{
+	uint64_t width = w32 ? 0xffffffffu : UINT64_MAX;
+	while (lo <= hi) {
+		unsigned k = lo ? (unsigned)__builtin_ctzll(lo) : 64;
+		if (w32 && k > 32)
+			k = 32;
+		uint64_t span = k >= 64 ? UINT64_MAX : (1ull << k) - 1;
+		while (span && (lo + span < lo || lo + span > hi))
+			span >>= 1;
+		if (d->n >= MAX_CONJ)
+			return fail(pc, e, "range needs too many filter rules");
+		d->c[d->n].n = 1;
+		d->c[d->n].cmp[0] = (struct vxe_cmp){.arg = (uint8_t)arg,
+						     .op = VXE_CMP_MASKED_EQ,
+						     .is32 = w32,
+						     .mask = width & ~span,
+						     .value = lo};
+		d->n++;
+		if (lo + span >= hi)
+			break;
+		lo += span + 1;
+	}
+	return 0;
+}
+
+/* The argument lies in the signed interval [lo, hi] as Lisp sees it (an int
+ * argument sign-extended from its low 32 bits). */
+static int range(struct pc *pc, const vl_value *e, struct dnf *d, int arg, int64_t lo, int64_t hi)
+{
+	bool w32 = arg32(pc->r, (unsigned)arg);
+	d->n = 0;
+	if (w32) {
+		lo = lo < INT32_MIN ? INT32_MIN : lo;
+		hi = hi > INT32_MAX ? INT32_MAX : hi;
+	}
+	if (lo > hi)
+		return 0;
+	uint64_t mask = w32 ? 0xffffffffu : UINT64_MAX;
+	int rc = 0;
+	if (lo < 0) /* negative values are the top of the unsigned range */
+		rc = add_blocks(pc, e, d, arg, w32, (uint64_t)lo & mask,
+				(uint64_t)(hi < 0 ? hi : -1) & mask);
+	if (rc == 0 && hi >= 0)
+		rc = add_blocks(pc, e, d, arg, w32, (uint64_t)(lo > 0 ? lo : 0), (uint64_t)hi);
+	return rc;
+}
+
+/* (OP x C) with OP one of < <= > >=, negated or not, as an interval. */
+static int ordering(struct pc *pc, const vl_value *e, const char *op, const vl_value *a,
+		    const vl_value *b, bool neg, struct dnf *d)
+{
+	int64_t c;
+	int arg = param_arg(pc, a);
+	bool flip = false;
+	if (arg < 0) {
+		arg = param_arg(pc, b);
+		flip = true;
+		if (arg < 0 || !constant(pc, a, &c))
+			return fail(pc, e, "not a comparison of an argument with a constant");
+	} else if (!constant(pc, b, &c)) {
+		return fail(pc, e, "not a comparison of an argument with a constant");
+	}
+	/* Normalise to x < c, x <= c, x > c or x >= c. */
+	bool less = op[0] == '<', eq = op[1] == '=';
+	if (flip)
+		less = !less;
+	if (neg) {
+		less = !less;
+		eq = !eq;
+	}
+	if (less)
+		return eq ? range(pc, e, d, arg, INT64_MIN, c)
+			  : (c == INT64_MIN ? (d->n = 0, 0)
+					    : range(pc, e, d, arg, INT64_MIN, c - 1));
+	return eq ? range(pc, e, d, arg, c, INT64_MAX)
+		  : (c == INT64_MAX ? (d->n = 0, 0) : range(pc, e, d, arg, c + 1, INT64_MAX));
+}
+
 /* Comparison of (x) or (logand x M) with a constant. */
 static int compare(struct pc *pc, const vl_value *e, const vl_value *lhs, const vl_value *rhs,
 		   bool ne, bool neg, struct dnf *d)
@@ -218,6 +306,18 @@ static int compare(struct pc *pc, const vl_value *e, const vl_value *lhs, const 
 	}
 	bool want_eq = ne == neg;
 	int arg = param_arg(pc, lhs);
+	if (arg >= 0 && !want_eq && arg32(pc->r, (unsigned)arg)) {
+		/* x /= c on an int: the two ranges around c. */
+		struct dnf above;
+		int64_t v = (int32_t)c;
+		int rc = v == INT32_MIN ? (d->n = 0, 0) : range(pc, e, d, arg, INT64_MIN, v - 1);
+		if (rc == 0 && v != INT32_MAX) {
+			rc = range(pc, e, &above, arg, v + 1, INT64_MAX);
+			if (rc == 0)
+				rc = dnf_or(pc, e, d, &above);
+		}
+		return rc;
+	}
 	if (arg >= 0)
 		return atom(pc, d, arg, want_eq ? VXE_CMP_EQ : VXE_CMP_NE, 0, (uint64_t)c);
 	const char *op = vl_symbol_name(vl_car(lhs));
@@ -277,6 +377,10 @@ static int compile(struct pc *pc, const vl_value *e, bool neg, struct dnf *d)
 	} else if ((strcmp(op, "=") == 0 || strcmp(op, "eq") == 0 || strcmp(op, "/=") == 0) &&
 		   n == 2) {
 		rc = compare(pc, e, vl_car(args), vl_car(vl_cdr(args)), op[0] == '/', neg, d);
+	} else if ((strcmp(op, "<") == 0 || strcmp(op, "<=") == 0 || strcmp(op, ">") == 0 ||
+		    strcmp(op, ">=") == 0) &&
+		   n == 2) {
+		rc = ordering(pc, e, op, vl_car(args), vl_car(vl_cdr(args)), neg, d);
 	} else if (strcmp(op, "zerop") == 0 && n == 1) {
 		const vl_value *x = vl_car(args);
 		int arg = param_arg(pc, x);
