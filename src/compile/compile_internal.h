@@ -5,7 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/sched.h>
+
 #include "vxe/plan.h"
+
+/* Namespace flags: creating namespaces is in the escape set (SPEC 5.5), so a
+ * clone or unshare permitted without a predicate on its flags still may not
+ * set them. All lie in the low 32 bits, which is what clone reads. */
+#define VXE_NS_FLAGS                                                                               \
+	(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
+	 CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* A call whose path argument the files rules govern. */
 struct vxe_file_call {

@@ -81,13 +81,6 @@ const struct vxe_file_call *vxe_file_call(const char *name)
 	return NULL;
 }
 
-/* Namespace flags: creating namespaces is in the escape set (SPEC 5.5), so a
- * clone or unshare permitted without a predicate of its own still may not
- * set them. */
-#define NS_FLAGS                                                                                   \
-	(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
-	 CLONE_NEWCGROUP | CLONE_NEWTIME)
-
 static int add_conj(struct vxe_plan_sys *s, const struct vxe_conj *c)
 {
 	struct vxe_conj *n = reallocarray(s->conj, s->nconj + 1, sizeof *n);
@@ -120,21 +113,126 @@ static int add_range(struct vxe_plan_sys *s, uint8_t arg, uint64_t lo, uint64_t 
 	return 0;
 }
 
-/* AND-s an extra comparison into every conjunction (or makes the first). */
-static int and_everywhere(struct vxe_plan_sys *s, const struct vxe_cmp *cmp)
+/* Does the predicate body name one of these constants? Naming the argument
+ * is not enough to open an escape: the VXED must name the very flag or
+ * request, so that its author has seen it. */
+static bool mentions(const vl_value *v, const char *const *names, int depth)
 {
-	if (s->act == VXE_F_ALLOW) {
-		struct vxe_conj c = {.n = 1, .cmp = {*cmp}};
-		s->act = VXE_F_ALLOW_IF;
+	if (depth > 64)
+		return false;
+	const char *sym = vl_symbol_name(v);
+	for (unsigned i = 0; sym && names[i]; i++)
+		if (strcmp(sym, names[i]) == 0)
+			return true;
+	for (; vl_typeof(v) == VL_CONS; v = vl_cdr(v))
+		if (mentions(vl_car(v), names, depth + 1))
+			return true;
+	return false;
+}
+
+/* The filter rules that let clone/unshare or ioctl through only without
+ * their escape-set arguments. */
+static int escape_closure(struct vxe_plan_sys *s, bool clone_like)
+{
+	s->act = VXE_F_ALLOW_IF;
+	if (clone_like) {
+		struct vxe_conj c = {.n = 1,
+				     .cmp = {{0, VXE_CMP_MASKED_EQ, true, VXE_NS_FLAGS, 0}}};
 		return add_conj(s, &c);
 	}
-	for (unsigned i = 0; i < s->nconj; i++) {
-		struct vxe_conj *c = &s->conj[i];
-		for (unsigned k = 0; k < c->n; k++)
-			if (c->cmp[k].arg == cmp->arg)
-				return -EINVAL; /* one comparison per argument per rule */
-		c->cmp[c->n++] = *cmp;
+	/* TIOCSTI and TIOCLINUX push input into a terminal that another
+	 * process reads (CVE-2017-5226). The kernel reads the request as an
+	 * unsigned int, but the filter sees 64 bits whose upper half the
+	 * caller chooses, so "request != TIOCSTI" would pass 0x1_00005412.
+	 * Only sound ranges are allowed in the filter: below TIOCSTI, each
+	 * value between the pair, above TIOCLINUX with a zero upper half, and
+	 * sign-extended negative ints. The rest (garbage upper halves) reaches
+	 * the supervisor, which reads the low half. */
+	struct vxe_conj c = {.n = 1, .cmp = {{1, VXE_CMP_LT, false, 0, TIOCSTI}}};
+	int rc = add_conj(s, &c);
+	for (unsigned v = TIOCSTI + 1; v < TIOCLINUX && rc == 0; v++) {
+		c.cmp[0] = (struct vxe_cmp){1, VXE_CMP_EQ, false, 0, v};
+		rc = add_conj(s, &c);
 	}
+	if (rc == 0)
+		rc = add_range(s, 1, TIOCLINUX + 1, 0xffffffffu);
+	if (rc == 0)
+		rc = add_range(s, 1, 0xffffffff80000000u, UINT64_MAX);
+	return rc;
+}
+
+/* ANDs one comparison into a conjunction: 1, 0 if unsatisfiable, -1 if one
+ * filter rule cannot express it. Two masked equalities on one argument
+ * merge exactly when they agree where their masks overlap; an equality
+ * absorbs a masked equality it satisfies. */
+static int conj_add(struct vxe_conj *c, const struct vxe_cmp *y)
+{
+	for (unsigned k = 0; k < c->n; k++) {
+		struct vxe_cmp *x = &c->cmp[k];
+		if (x->arg != y->arg)
+			continue;
+		if (x->is32 != y->is32)
+			return -1;
+		uint64_t w = x->is32 ? 0xffffffffu : UINT64_MAX;
+		if (x->op == VXE_CMP_MASKED_EQ && y->op == VXE_CMP_MASKED_EQ) {
+			if (((x->value & y->mask) ^ (y->value & x->mask)) & w)
+				return 0;
+			x->mask |= y->mask;
+			x->value |= y->value;
+			return 1;
+		}
+		if (x->op == VXE_CMP_EQ && y->op == VXE_CMP_MASKED_EQ)
+			return ((x->value & y->mask) & w) == (y->value & w) ? 1 : 0;
+		if (x->op == VXE_CMP_MASKED_EQ && y->op == VXE_CMP_EQ) {
+			if (((y->value & x->mask) & w) != (x->value & w))
+				return 0;
+			*x = *y;
+			return 1;
+		}
+		return -1;
+	}
+	if (c->n >= VXE_MAX_CMP)
+		return -1;
+	c->cmp[c->n++] = *y;
+	return 1;
+}
+
+/* s := s AND b, both sets of conjunctions over different arguments.
+ * -E2BIG when the product would be too large for a filter. */
+static int conj_product(struct vxe_plan_sys *s, const struct vxe_plan_sys *b)
+{
+	if (s->act == VXE_F_ALLOW) {
+		s->conj = malloc(b->nconj * sizeof *s->conj);
+		if (!s->conj)
+			return -ENOMEM;
+		memcpy(s->conj, b->conj, b->nconj * sizeof *s->conj);
+		s->nconj = b->nconj;
+		s->act = VXE_F_ALLOW_IF;
+		return 0;
+	}
+	size_t n = (size_t)s->nconj * b->nconj;
+	if (n > 512)
+		return -E2BIG;
+	struct vxe_conj *out = calloc(n ? n : 1, sizeof *out);
+	if (!out)
+		return -ENOMEM;
+	size_t k = 0;
+	for (unsigned i = 0; i < s->nconj; i++)
+		for (unsigned j = 0; j < b->nconj; j++) {
+			struct vxe_conj c = s->conj[i];
+			int rc = 1;
+			for (unsigned m = 0; m < b->conj[j].n && rc > 0; m++)
+				rc = conj_add(&c, &b->conj[j].cmp[m]);
+			if (rc < 0) {
+				free(out);
+				return -E2BIG;
+			}
+			if (rc > 0)
+				out[k++] = c;
+		}
+	free(s->conj);
+	s->conj = out;
+	s->nconj = (unsigned)k;
 	return 0;
 }
 
@@ -203,39 +301,36 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 		s->layer = VXE_LAYER_KERNEL;
 	}
 
-	/* Escape-set arguments of otherwise permitted calls, unless the VXED
-	 * checks those arguments itself. */
-	bool own_pred = r && r->pred >= 0;
-	if ((s->act == VXE_F_ALLOW || s->act == VXE_F_ALLOW_IF) && !own_pred) {
-		if (strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0) {
-			struct vxe_cmp c = {.arg = 0, .op = VXE_CMP_MASKED_EQ, .mask = NS_FLAGS};
-			if (and_everywhere(s, &c) < 0)
-				return -ENOMEM;
-			s->why |= VXE_WHY_ESCAPE;
-		} else if (strcmp(name, "ioctl") == 0) {
-			/* TIOCSTI and TIOCLINUX push input into a terminal that
-			 * another process reads (CVE-2017-5226). The kernel reads
-			 * the request as an unsigned int, but the filter sees 64
-			 * bits whose upper half the caller chooses, so "request !=
-			 * TIOCSTI" would pass 0x1_00005412. Only sound ranges are
-			 * allowed in the filter: below TIOCSTI, each value between
-			 * the pair, above TIOCLINUX with a zero upper half, and
-			 * sign-extended negative ints. The rest (garbage upper
-			 * halves) reaches the supervisor, which reads the low half. */
-			s->act = VXE_F_ALLOW_IF;
-			struct vxe_conj c = {.n = 1, .cmp = {{1, VXE_CMP_LT, false, 0, TIOCSTI}}};
-			int rc = add_conj(s, &c);
-			for (unsigned v = TIOCSTI + 1; v < TIOCLINUX && rc == 0; v++) {
-				c.cmp[0] = (struct vxe_cmp){1, VXE_CMP_EQ, false, 0, v};
-				rc = add_conj(s, &c);
-			}
+	/* Escape-set arguments of otherwise permitted calls stay closed unless
+	 * the VXED's own predicate examines that very argument. */
+	int crit = strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0 ? 0
+		   : strcmp(name, "ioctl") == 0				      ? 1
+									      : -1;
+	static const char *const ns_names[] = {"CLONE_NEWNS",	  "CLONE_NEWUSER", "CLONE_NEWPID",
+					       "CLONE_NEWNET",	  "CLONE_NEWUTS",  "CLONE_NEWIPC",
+					       "CLONE_NEWCGROUP", "CLONE_NEWTIME", NULL};
+	static const char *const tty_names[] = {"TIOCSTI", "TIOCLINUX", NULL};
+	bool named =
+	    crit >= 0 && r && r->pred >= 0 &&
+	    mentions(vl_pinned(p->lisp, r->pred_body), crit == 0 ? ns_names : tty_names, 0);
+	if (crit >= 0 && !named && s->act != VXE_F_ERRNO) {
+		s->why |= VXE_WHY_ESCAPE;
+		if (s->act == VXE_F_ALLOW || s->act == VXE_F_ALLOW_IF) {
+			struct vxe_plan_sys closed = {0};
+			int rc = escape_closure(&closed, crit == 0);
 			if (rc == 0)
-				rc = add_range(s, 1, TIOCLINUX + 1, 0xffffffffu);
-			if (rc == 0)
-				rc = add_range(s, 1, 0xffffffff80000000u, UINT64_MAX);
-			if (rc)
+				rc = conj_product(s, &closed);
+			free(closed.conj);
+			if (rc == -E2BIG) {
+				/* Too many rules: the supervisor evaluates both. */
+				free(s->conj);
+				s->conj = NULL;
+				s->nconj = 0;
+				s->act = VXE_F_NOTIFY;
+				s->layer = VXE_LAYER_SUPERVISOR;
+			} else if (rc) {
 				return rc;
-			s->why |= VXE_WHY_ESCAPE;
+			}
 		}
 	}
 

@@ -134,8 +134,24 @@ static int atom(struct pc *pc, struct dnf *d, int arg, enum vxe_cmp_op op, uint6
 	 * inequality would pass 0x1_00000000|v for a refused v. Equalities are
 	 * compiled masked to the low half, which is exact; inequalities on
 	 * such arguments go to the supervisor, which reads the low half. */
-	if (op == VXE_CMP_NE && arg32(pc->r, (unsigned)arg))
+	bool w32 = arg32(pc->r, (unsigned)arg);
+	if (op == VXE_CMP_NE && w32)
 		return fail(pc, pc->params, "inequality on a 32-bit argument");
+	/* Lisp sees an int argument sign-extended from its low half: a
+	 * constant outside the int range can never equal it, and a mask
+	 * reaching into the upper half would test copies of the sign bit. */
+	if (w32 && op == VXE_CMP_EQ && ((int64_t)value < INT32_MIN || (int64_t)value > INT32_MAX)) {
+		d->n = 0;
+		return 0;
+	}
+	if (w32 && op == VXE_CMP_MASKED_EQ) {
+		if (mask > 0xffffffffu)
+			return fail(pc, pc->params, "mask wider than a 32-bit argument");
+		if (value & ~mask) {
+			d->n = 0; /* bits outside the mask: never equal */
+			return 0;
+		}
+	}
 	d->n = 1;
 	d->c[0].n = 1;
 	d->c[0].cmp[0] = (struct vxe_cmp){.arg = (uint8_t)arg,
@@ -309,7 +325,11 @@ static int compare(struct pc *pc, const vl_value *e, const vl_value *lhs, const 
 	if (arg >= 0 && !want_eq && arg32(pc->r, (unsigned)arg)) {
 		/* x /= c on an int: the two ranges around c. */
 		struct dnf above;
-		int64_t v = (int32_t)c;
+		int64_t v = c;
+		if (v < INT32_MIN || v > INT32_MAX) {
+			dnf_true(d); /* never equal: always different */
+			return 0;
+		}
 		int rc = v == INT32_MIN ? (d->n = 0, 0) : range(pc, e, d, arg, INT64_MIN, v - 1);
 		if (rc == 0 && v != INT32_MAX) {
 			rc = range(pc, e, &above, arg, v + 1, INT64_MAX);

@@ -346,25 +346,23 @@ static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 		return;
 	}
 	if (ps->why & VXE_WHY_ESCAPE) {
-		/* Named but with escape-set arguments closed: clone/unshare
-		 * reach here only with namespace flags; ioctl with a request the
-		 * filter could not rule out. */
-		if (nr == __NR_ioctl) {
-			uint32_t req = (uint32_t)args[1];
-			if (req == TIOCSTI || req == TIOCLINUX) {
-				deny(v, EPERM, "escape");
-				return;
-			}
-		} else {
+		/* Named, with its escape-set arguments closed: namespace flags
+		 * of clone/unshare (clone's as the kernel reads them, the low
+		 * half), TIOCSTI/TIOCLINUX of ioctl (the low half too). */
+		uint32_t low = (uint32_t)args[nr == __NR_ioctl ? 1 : 0];
+		if (nr == __NR_ioctl ? (low == TIOCSTI || low == TIOCLINUX)
+				     : (nr == __NR_clone ? (low & VXE_NS_FLAGS) != 0
+							 : (args[0] & VXE_NS_FLAGS) != 0)) {
 			deny(v, EPERM, "escape");
 			return;
 		}
 	}
-	if (ps->why & VXE_WHY_INTCHECK) {
-		char rule[24];
-		snprintf(rule, sizeof rule, "permit:%d", ps->rule ? ps->rule->line : 0);
-		deny(v, ps->err, rule);
-		return;
+	/* The filter's comparisons failed, or could not all be expressed:
+	 * the predicate decides, exactly, on the notification's integers. */
+	if ((ps->why & VXE_WHY_INTCHECK) && ps->rule && ps->rule->pred >= 0) {
+		check_predicate(s, ps->rule, v);
+		if (v->kind != V_CONTINUE)
+			return;
 	}
 	if ((ps->why & VXE_WHY_PREDICATE) && ps->rule)
 		check_predicate(s, ps->rule, v);
