@@ -39,6 +39,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/lib/tap.h $(BUILD)/libvxe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -Itests/lib -o $@ $< $(BUILD)/libvxe.a $(LDLIBS)
 
+# The corpus replay compiles the fuzz target's entry point in.
+$(BUILD)/tests/test_fuzz_replay: fuzz/fuzz_lisp.c
+
 # Programs the live and end-to-end tests run inside a VXE (attackers, probes).
 # Built without sanitizers: they are the confined side, not the code under test.
 $(BUILD)/helpers/%: tests/helpers/%.c

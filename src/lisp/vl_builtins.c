@@ -37,6 +37,14 @@ static vl_value *list_arg(vl_state *st, vl_value *v, int n)
 	return v;
 }
 
+/* Walking a long list is one step per 16 cells, so that a loop over a big
+ * list cannot run for far longer than max_steps suggests. */
+static void walked(vl_state *st, size_t cells)
+{
+	if (cells >= 16)
+		vl_charge(st, cells / 16);
+}
+
 /* Walks a list argument to its end, refusing a dotted one. */
 static size_t proper_list_arg(vl_state *st, vl_value *v, int n)
 {
@@ -46,6 +54,7 @@ static size_t proper_list_arg(vl_state *st, vl_value *v, int n)
 		len++;
 	if (v->type != VL_NIL)
 		vl_argerror(st, n, "proper list expected");
+	walked(st, len);
 	return len;
 }
 
@@ -99,9 +108,11 @@ static vl_value *nthcdr(vl_state *st, vl_value **a)
 	vl_value *l = list_arg(st, a[1], 2);
 	if (n < 0)
 		vl_argerror(st, 1, "index out of range");
-	for (; n > 0 && l->type == VL_CONS; n--)
+	int64_t i = 0;
+	for (; i < n && l->type == VL_CONS; i++)
 		l = l->u.cons.cdr;
-	return n > 0 ? NIL : l;
+	walked(st, (size_t)i);
+	return i < n ? NIL : l;
 }
 
 BUILTIN(bi_nthcdr)
@@ -161,7 +172,9 @@ bool vl_equal(vl_state *st, vl_value *x, vl_value *y, unsigned depth)
 {
 	if (depth > st->max_depth)
 		vl_raisef(st, NULL, "nesting too deep (limit %u)", st->max_depth);
-	for (;;) {
+	for (size_t cells = 1;; cells++) {
+		if (cells % 16 == 0)
+			vl_charge(st, 1);
 		if (x == y)
 			return true;
 		if (x->type != y->type)
@@ -170,6 +183,8 @@ bool vl_equal(vl_state *st, vl_value *x, vl_value *y, unsigned depth)
 		case VL_INT:
 			return x->u.i == y->u.i;
 		case VL_STRING:
+			if (x->u.str.len >= 64)
+				vl_charge(st, x->u.str.len / 64);
 			return x->u.str.len == y->u.str.len &&
 			       memcmp(x->u.str.bytes, y->u.str.bytes, x->u.str.len) == 0;
 		case VL_CONS:
@@ -191,19 +206,27 @@ static bool eq(vl_value *x, vl_value *y)
 
 BUILTIN(bi_member)
 {
-	for (vl_value *l = list_arg(st, a[1], 2); l->type == VL_CONS; l = l->u.cons.cdr)
-		if (vl_equal(st, a[0], l->u.cons.car, 0))
+	size_t i = 0;
+	for (vl_value *l = list_arg(st, a[1], 2); l->type == VL_CONS; l = l->u.cons.cdr, i++)
+		if (vl_equal(st, a[0], l->u.cons.car, 0)) {
+			walked(st, i);
 			return l;
+		}
+	walked(st, i);
 	return NIL;
 }
 
 BUILTIN(bi_assoc)
 {
-	for (vl_value *l = list_arg(st, a[1], 2); l->type == VL_CONS; l = l->u.cons.cdr) {
+	size_t i = 0;
+	for (vl_value *l = list_arg(st, a[1], 2); l->type == VL_CONS; l = l->u.cons.cdr, i++) {
 		vl_value *pair = l->u.cons.car;
-		if (pair->type == VL_CONS && vl_equal(st, a[0], pair->u.cons.car, 0))
+		if (pair->type == VL_CONS && vl_equal(st, a[0], pair->u.cons.car, 0)) {
+			walked(st, i);
 			return pair;
+		}
 	}
+	walked(st, i);
 	return NIL;
 }
 
@@ -240,8 +263,10 @@ BUILTIN(bi_equal)
 BUILTIN(bi_last)
 {
 	vl_value *l = list_arg(st, a[0], 1);
-	while (l->type == VL_CONS && l->u.cons.cdr->type == VL_CONS)
+	size_t i = 0;
+	for (; l->type == VL_CONS && l->u.cons.cdr->type == VL_CONS; i++)
 		l = l->u.cons.cdr;
+	walked(st, i);
 	return l;
 }
 

@@ -17,10 +17,12 @@ static vl_value *cdr(vl_value *v)
 	return v->type == VL_CONS ? v->u.cons.cdr : NIL;
 }
 
+/* The name used in "malformed 'NAME'": the special form heading the form,
+ * or "lambda" when vl_make_lambda points at a bare parameter list. */
 static const char *form_name(vl_value *form)
 {
 	vl_value *h = car(form);
-	return h->type == VL_SYMBOL ? h->u.sym.name : "?";
+	return h->type == VL_SYMBOL && h->u.sym.special ? h->u.sym.name : "lambda";
 }
 
 static size_t proper_length(vl_state *st, vl_value *form, vl_value *l)
@@ -124,7 +126,12 @@ vl_value *vl_eval_in(vl_state *st, vl_value *x, vl_value *env)
 		vl_root(st, &args);
 		if (x->u.cons.file)
 			st->cur_form = x; /* argument errors point at the call */
-		proper_length(st, x, x->u.cons.cdr);
+		vl_value *l = x->u.cons.cdr;
+		while (l->type == VL_CONS)
+			l = l->u.cons.cdr;
+		if (l->type != VL_NIL)
+			vl_raisef(st, x, "malformed '%s' (dotted list)",
+				  head->type == VL_SYMBOL ? head->u.sym.name : "call");
 		r = vl_apply(st, fn, args);
 	}
 	st->depth--;
@@ -176,9 +183,18 @@ vl_value *vl_apply(vl_state *st, vl_value *fn, vl_value *args)
 		const struct vl_builtin *b = fn->u.bi.def;
 		vl_value *a[VL_MAXA] = {NIL, NIL, NIL, NIL};
 		int argc = 0;
-		for (vl_value *l = args; l->type == VL_CONS; l = l->u.cons.cdr, argc++)
+		uint64_t bytes = 0;
+		for (vl_value *l = args; l->type == VL_CONS; l = l->u.cons.cdr, argc++) {
 			if (argc < VL_MAXA)
 				a[argc] = l->u.cons.car;
+			if (l->u.cons.car->type == VL_STRING)
+				bytes += l->u.cons.car->u.str.len;
+		}
+		/* String builtins do work in proportion to their inputs: charge
+		 * for it, or a loop over a large string would outrun the step
+		 * limit's intent. */
+		if (bytes >= 64)
+			vl_charge(st, bytes / 64);
 		if (argc < b->min || (b->max >= 0 && argc > b->max)) {
 			if (b->max < 0)
 				vl_raisef(st, NULL,
@@ -376,6 +392,14 @@ static vl_value *make_closure(vl_state *st, vl_value *form, vl_value *name, vl_v
 	}
 	if (rest == 1)
 		vl_raisef(st, form, "malformed '%s' (one name must follow &rest)", form_name(form));
+	/* Quadratic, so charged: a parameter list is as long as its source. */
+	size_t n = proper_length(st, form, params);
+	vl_charge(st, (uint64_t)n * n / 64);
+	for (vl_value *p = params; p->type == VL_CONS; p = p->u.cons.cdr)
+		for (vl_value *q = p->u.cons.cdr; q->type == VL_CONS; q = q->u.cons.cdr)
+			if (p->u.cons.car == q->u.cons.car && p->u.cons.car != st->sym_optional)
+				vl_raisef(st, q, "malformed '%s' (duplicate parameter '%s')",
+					  form_name(form), q->u.cons.car->u.sym.name);
 	size_t top = st->nroots;
 	vl_root(st, &env); /* the rest are parts of the rooted form */
 	vl_value *c = vl_new_obj(st, VL_CLOSURE, 0);

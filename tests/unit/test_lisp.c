@@ -104,6 +104,8 @@ static const struct lcase cases[] = {
     {"(lambda (1) 2)", "!t:1:9: malformed 'lambda' (variable name expected)"},
     {"(lambda (&rest) 2)", "!malformed 'lambda' (one name must follow &rest)"},
     {"(lambda (x", "!t:1:9: unclosed '('"},
+    {"(lambda (x y x) 2)", "!t:1:14: malformed 'lambda' (duplicate parameter 'x')"},
+    {"(defun f (a &rest a) 2)", "!t:1:19: malformed 'defun' (duplicate parameter 'a')"},
     {"(defun sq (x) (* x x)) (sq 9)", "81"},
     {"(defun f (x) x)", "f"},
     {"(defun fact (n) (if (<= n 1) 1 (* n (fact (- n 1))))) (fact 20)", "2432902008176640000"},
@@ -449,11 +451,23 @@ static void test_limits(void)
 	snprintf(want, sizeof(want), "step limit exceeded (%d steps)", stress ? 10000 : 100000);
 	tap_ok(load(st, "(defun loop (n) (if (= n 0) 0 (progn (loop (- n 1)) (loop (- n 1)))))\n"
 			"(loop 100)") < 0 &&
-		   strstr(vl_error(st), want) &&
-		   strncmp(vl_error(st), "t:1:", 4) == 0,
+		   strstr(vl_error(st), want) && strncmp(vl_error(st), "t:1:", 4) == 0,
 	       "runaway recursion hits the step limit at a location: %s", vl_error(st));
 	tap_ok(load(st, "(+ 1 2)") == 0 && vl_int(vl_last_result(st)) == 3,
 	       "the budget is fresh for the next call");
+	vl_free(st);
+
+	struct vl_limits steps = {.max_steps = 100000};
+	st = new_state(&steps);
+	tap_ok(
+	    load(st,
+		 "(setq s \"0123456789abcdef\")\n"
+		 "(defun dbl (s n) (if (= n 0) s (dbl (concat s s) (- n 1))))\n"
+		 "(setq s (dbl s 14))\n"
+		 "(defun scan (n) (if (= n 0) 0 (progn (string-search \"z\" s) (scan (- n 1)))))\n"
+		 "(scan 200)") < 0 &&
+		strstr(vl_error(st), "t:4:") && strstr(vl_error(st), "step limit exceeded"),
+	    "work on big strings is charged to the step limit: %s", vl_error(st));
 	vl_free(st);
 
 	st = new_state(NULL);
@@ -592,6 +606,12 @@ static vl_value *sf_fails(vl_state *st, vl_value *form, void *ud)
 	vl_raisef(st, vl_car(vl_cdr(form)), "host says no");
 }
 
+/* (mk PARAMS BODY...) makes a global closure the way the policy loader does. */
+static vl_value *sf_mk(vl_state *st, vl_value *form, void *ud)
+{
+	return vl_make_lambda(st, vl_car(vl_cdr(form)), vl_cdr(vl_cdr(form)));
+}
+
 static void test_host_api(void)
 {
 	struct capture cap = {.calls = 0};
@@ -611,6 +631,16 @@ static void test_host_api(void)
 	       "vl_raisef at an atom falls back to the form: %s", vl_error(st));
 	tap_ok(load(st, "(capture)") < 0 && strstr(vl_error(st), "t:1:1: capture takes one form"),
 	       "host form argument check");
+	tap_ok(vl_def_special(st, "mk", sf_mk, NULL) == 0, "vl_def_special mk");
+	tap_ok(load(st, "(setq y 5)") == 0, "a global for the next test");
+	tap_ok(load(st, "(let ((y 100)) (setq f (mk (x) (+ x y)))) (f 1)") == 0 &&
+		   vl_int(vl_last_result(st)) == 6,
+	       "vl_make_lambda closes over the globals only");
+	tap_ok(load(st, "(mk (x\n  x) 1)") < 0 &&
+		   strcmp(vl_error(st), "t:2:3: malformed 'lambda' (duplicate parameter 'x')") == 0,
+	       "vl_make_lambda checks its parameters: %s", vl_error(st));
+	tap_ok(load(st, "(mk 5 1)") < 0 && strstr(vl_error(st), "t:1:1: parameter list expected"),
+	       "vl_make_lambda wants a list: %s", vl_error(st));
 
 	/* the value of a form, kept with vl_pin across collections */
 	tap_ok(load(st, "(defun check (p flags) (and (path-under? p \"/var/mail\") "
@@ -665,8 +695,7 @@ static void test_host_api(void)
 	/* reading only, and locations on the conses the reader made */
 	size_t nforms = 99;
 	const char *four = "(a b) c \"d\" (e\n (f))";
-	tap_ok(vl_read_check(st, "r.vxed", four, strlen(four), &nforms) == 0 &&
-		   nforms == 4,
+	tap_ok(vl_read_check(st, "r.vxed", four, strlen(four), &nforms) == 0 && nforms == 4,
 	       "vl_read_check counts forms (%zu)", nforms);
 	tap_ok(vl_read_check(st, "r.vxed", "(a b", 4, &nforms) < 0 && nforms == 0 &&
 		   strcmp(vl_error(st), "r.vxed:1:1: unclosed '('") == 0,
