@@ -308,6 +308,27 @@ static int ordering(struct pc *pc, const vl_value *e, const char *op, const vl_v
 		  : (c == INT64_MAX ? (d->n = 0, 0) : range(pc, e, d, arg, c + 1, INT64_MAX));
 }
 
+/* x = c (want_eq) or x /= c. On an int argument an inequality is the two
+ * ranges around c. */
+static int arg_vs_const(struct pc *pc, const vl_value *e, int arg, int64_t c, bool want_eq,
+			struct dnf *d)
+{
+	if (want_eq || !arg32(pc->r, (unsigned)arg))
+		return atom(pc, d, arg, want_eq ? VXE_CMP_EQ : VXE_CMP_NE, 0, (uint64_t)c);
+	if (c < INT32_MIN || c > INT32_MAX) {
+		dnf_true(d); /* never equal: always different */
+		return 0;
+	}
+	struct dnf above;
+	int rc = c == INT32_MIN ? (d->n = 0, 0) : range(pc, e, d, arg, INT64_MIN, c - 1);
+	if (rc == 0 && c != INT32_MAX) {
+		rc = range(pc, e, &above, arg, c + 1, INT64_MAX);
+		if (rc == 0)
+			rc = dnf_or(pc, e, d, &above);
+	}
+	return rc;
+}
+
 /* Comparison of (x) or (logand x M) with a constant. */
 static int compare(struct pc *pc, const vl_value *e, const vl_value *lhs, const vl_value *rhs,
 		   bool ne, bool neg, struct dnf *d)
@@ -322,24 +343,8 @@ static int compare(struct pc *pc, const vl_value *e, const vl_value *lhs, const 
 	}
 	bool want_eq = ne == neg;
 	int arg = param_arg(pc, lhs);
-	if (arg >= 0 && !want_eq && arg32(pc->r, (unsigned)arg)) {
-		/* x /= c on an int: the two ranges around c. */
-		struct dnf above;
-		int64_t v = c;
-		if (v < INT32_MIN || v > INT32_MAX) {
-			dnf_true(d); /* never equal: always different */
-			return 0;
-		}
-		int rc = v == INT32_MIN ? (d->n = 0, 0) : range(pc, e, d, arg, INT64_MIN, v - 1);
-		if (rc == 0 && v != INT32_MAX) {
-			rc = range(pc, e, &above, arg, v + 1, INT64_MAX);
-			if (rc == 0)
-				rc = dnf_or(pc, e, d, &above);
-		}
-		return rc;
-	}
 	if (arg >= 0)
-		return atom(pc, d, arg, want_eq ? VXE_CMP_EQ : VXE_CMP_NE, 0, (uint64_t)c);
+		return arg_vs_const(pc, e, arg, c, want_eq, d);
 	const char *op = vl_symbol_name(vl_car(lhs));
 	int64_t m;
 	if (op && strcmp(op, "logand") == 0 && vl_list_length(lhs) == 3) {
@@ -405,7 +410,7 @@ static int compile(struct pc *pc, const vl_value *e, bool neg, struct dnf *d)
 		const vl_value *x = vl_car(args);
 		int arg = param_arg(pc, x);
 		if (arg >= 0) {
-			rc = atom(pc, d, arg, neg ? VXE_CMP_NE : VXE_CMP_EQ, 0, 0);
+			rc = arg_vs_const(pc, e, arg, 0, !neg, d);
 		} else if (vl_symbol_name(vl_car(x)) &&
 			   strcmp(vl_symbol_name(vl_car(x)), "logand") == 0 &&
 			   vl_list_length(x) == 3) {
@@ -443,29 +448,19 @@ static int compile(struct pc *pc, const vl_value *e, bool neg, struct dnf *d)
 			set = vl_car(vl_cdr(set));
 		else
 			set = vl_cdr(set);
-		if (!neg) {
-			for (; !vl_is_nil(set) && rc == 0; set = vl_cdr(set)) {
-				int64_t c;
-				struct dnf one;
-				if (!constant(pc, vl_car(set), &c)) {
-					rc = fail(pc, vl_car(set), "member: not a constant");
-					break;
-				}
-				atom(pc, &one, arg, VXE_CMP_EQ, 0, (uint64_t)c);
-				rc = dnf_or(pc, e, d, &one);
-			}
-		} else {
+		/* (member x (list a b)) is x = a or x = b; negated, x /= a and x /= b. */
+		if (neg)
 			dnf_true(d);
-			for (; !vl_is_nil(set) && rc == 0; set = vl_cdr(set)) {
-				int64_t c;
-				struct dnf one;
-				if (!constant(pc, vl_car(set), &c)) {
-					rc = fail(pc, vl_car(set), "member: not a constant");
-					break;
-				}
-				atom(pc, &one, arg, VXE_CMP_NE, 0, (uint64_t)c);
-				rc = dnf_and(pc, e, d, &one);
+		for (; !vl_is_nil(set) && rc == 0; set = vl_cdr(set)) {
+			int64_t c;
+			struct dnf one;
+			if (!constant(pc, vl_car(set), &c)) {
+				rc = fail(pc, vl_car(set), "member: not a constant");
+				break;
 			}
+			rc = arg_vs_const(pc, e, arg, c, !neg, &one);
+			if (rc == 0)
+				rc = neg ? dnf_and(pc, e, d, &one) : dnf_or(pc, e, d, &one);
 		}
 	} else {
 		rc = fail(pc, e, "needs the supervisor");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lisp/vl_internal.h"
+#include "util/utf8.h"
 
 struct rd {
 	vl_state *st;
@@ -25,45 +26,13 @@ static void advance(struct rd *r)
 	}
 }
 
-/* Length of the UTF-8 sequence at s[i], or 0 if it is not well formed
- * (overlong forms, surrogates and values above U+10FFFF are refused). */
-static size_t utf8_len(const unsigned char *s, size_t i, size_t n)
-{
-	unsigned char c = s[i];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
-		return 0;
-	for (size_t k = 2; k < len; k++)
-		if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-			return 0;
-	return len;
-}
 
 static void check_utf8(struct rd *r)
 {
 	const unsigned char *s = (const unsigned char *)r->s;
 	uint32_t line = 1, col = 1;
 	for (size_t i = 0; i < r->n;) {
-		size_t len = utf8_len(s, i, r->n);
+		size_t len = vxe_utf8_len(s + i, r->n - i);
 		if (!len)
 			rd_error(r, line, col, "invalid UTF-8 (byte 0x%02x)", s[i]);
 		if (s[i] == '\n') {

@@ -14,6 +14,7 @@
  *  - A flood of violations is rate-limited, but never silently: the number
  *    of records not written is counted exactly and reported.
  */
+#include "util/utf8.h"
 #include "vxe/log.h"
 #include "vxe/syscalls.h"
 
@@ -93,42 +94,6 @@ static inline void freep(void *p)
 
 /* ---- JSON string escaping ------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 sequence at s (of at most len bytes), or 0
- * if the byte at s does not start one. Follows Unicode Table 3-7 exactly, so
- * overlong forms (C0, C1, E0 80..9F, F0 80..8F), UTF-16 surrogates encoded in
- * UTF-8 (ED A0..BF) and values above U+10FFFF (F4 90.., F5..FF) are all
- * rejected, as are sequences cut short by len. */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 /* Escapes one unit at s into unit (at most 6 bytes); returns how many input
  * bytes it consumed and sets *ulen. */
@@ -155,7 +120,7 @@ static size_t escape_unit(const unsigned char *s, size_t len, char unit[6], size
 		unit[4] = hex[c >> 4], unit[5] = hex[c & 15], *ulen = 6;
 		return 1;
 	}
-	n = utf8_len(s, len);
+	n = vxe_utf8_len(s, len);
 	if (n == 0) {
 		/* surrogateescape: byte 0xXY becomes U+DCXY, a lone low surrogate
 		 * no valid UTF-8 can produce, so decoding is unambiguous. */

@@ -2,17 +2,20 @@
  * decide exactly as the predicate would, as the kernel reads the argument:
  * signed, and for an int only its low 32 bits, whatever the upper half of
  * the register holds. Checked against the plan's rules without root. */
+#include <fcntl.h>
 #include <sys/syscall.h>
 
 #include "tap.h"
 #include "vxe/plan.h"
 
-static const char policy[] = "(vxed \"ord\" :type strict)\n"
-			     "(permit kill (pid sig) (> pid 0))\n"
-			     "(permit fcntl (fd cmd arg) (/= cmd F_SETFL))\n"
-			     "(permit lseek (fd offset whence) (and (< whence 3) (>= offset 0)))\n"
-			     "(permit dup (oldfd) (< oldfd 5))\n"
-			     "(permit dup2 (oldfd newfd) (not (<= 10 newfd)))\n";
+static const char policy[] =
+    "(vxed \"ord\" :type strict)\n"
+    "(permit kill (pid sig) (> pid 0))\n"
+    "(permit fcntl (fd cmd arg) (/= cmd F_SETFL))\n"
+    "(permit lseek (fd offset whence) (and (< whence 3) (>= offset 0)))\n"
+    "(permit dup (oldfd) (< oldfd 5))\n"
+    "(permit dup2 (oldfd newfd) (not (<= 10 newfd)))\n"
+    "(permit dup3 (oldfd newfd flags) (not (member flags (list O_CLOEXEC))))\n";
 
 static const struct {
 	int nr;
@@ -42,6 +45,9 @@ static const struct {
     {SYS_dup, 0x100000005ull, 0, 0, 0, "dup 5 with upper garbage refused"},
     {SYS_dup2, 0, 9, 0, 1, "dup2 to 9"},
     {SYS_dup2, 0, 10, 0, 0, "dup2 to 10 refused"},
+    {SYS_dup3, 0, 1, 0, 1, "dup3 without flags"},
+    {SYS_dup3, 0, 1, O_CLOEXEC, 0, "dup3 O_CLOEXEC refused (negated member)"},
+    {SYS_dup3, 0, 1, O_CLOEXEC | 0x100000000ull, 0, "dup3 O_CLOEXEC with upper garbage refused"},
 };
 
 int main(void)
