@@ -12,7 +12,8 @@ XCFLAGS  := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -fno-strict-aliasin
 LDLIBS   := -lseccomp -lpthread
 
 # One folder per part; the CLI links them all through libvxe.a.
-LIB_SRC  := $(wildcard src/lisp/*.c src/policy/*.c src/compile/*.c src/supervisor/*.c src/log/*.c)
+LIB_SRC  := $(wildcard src/lisp/*.c src/policy/*.c src/compile/*.c src/supervisor/*.c src/log/*.c \
+                      src/trace/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELP_SRC := $(wildcard tests/helpers/*.c)

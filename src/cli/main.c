@@ -207,6 +207,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return vxe_cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "trace") == 0)
+		return vxe_cmd_trace(argc - 1, argv + 1);
+	if (strcmp(cmd, "log") == 0)
+		return vxe_cmd_log(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		usage(stderr, EXIT_VXE);
 	/* vxe POLICY PROGRAM ARGS... */

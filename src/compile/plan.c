@@ -439,6 +439,23 @@ struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, ch
 	}
 	plan->mode = mode;
 	plan->policy = p;
+	if (mode == VXE_MODE_TRACE) {
+		/* Every call reaches the supervisor to be recorded, except
+		 * the probes libc falls back from: refusing them as in
+		 * enforcement makes the trace show the fallback the VXED will
+		 * need. */
+		for (int nr = 0; nr < VXE_NR_MAX; nr++) {
+			struct vxe_plan_sys *s = &plan->sys[nr];
+			s->info = vxe_syscall_by_nr(nr);
+			s->act = VXE_F_NOTIFY;
+			if (s->info && (s->info->classes & VXE_SC_PROBE) &&
+			    strcmp(s->info->name, "clone3") == 0) {
+				s->act = VXE_F_ERRNO;
+				s->err = ENOSYS;
+			}
+		}
+		return plan;
+	}
 	for (int nr = 0; nr < VXE_NR_MAX; nr++) {
 		int rc = plan_syscall(plan, p, nr, err, errsz);
 		if (rc < 0) {

@@ -67,6 +67,8 @@ struct vxe_sup {
 	pid_t child;
 	bool handed_over; /* the child's own execve has been let through */
 	bool production;
+	vxe_trace_fn on_trace;
+	void *trace_userdata;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	struct vxe_decoded dec;
@@ -442,11 +444,43 @@ static void log_violation(struct vxe_sup *s, const char *sysname, const char *ar
 	vxe_log_event(s->log, &ev);
 }
 
+/* Trace mode: record and let the call proceed. Nothing is decided. */
+static void trace_one(struct vxe_sup *s)
+{
+	int nr = s->req->data.nr;
+	uint32_t arch = s->req->data.arch;
+	bool native = arch == AUDIT_ARCH_X86_64 && !(nr & __X32_SYSCALL_BIT);
+	const struct vxe_syscall_info *info =
+	    native && nr >= 0 && nr < VXE_NR_MAX ? s->plan->sys[nr].info : NULL;
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	s->handed_over = true;
+	vxe_decode_args(s->req->pid, info, args, &s->dec);
+	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) == 0) {
+		struct vxe_trace_event ev = {
+		    .pid = (pid_t)s->req->pid,
+		    .nr = nr,
+		    .arch = arch_name(arch, nr),
+		    .info = info,
+		    .args = args,
+		    .ndecoded = s->dec.n,
+		    .decoded = s->dec.arg,
+		    .path_err = s->dec.path_err,
+		};
+		s->on_trace(s->trace_userdata, &ev);
+	}
+	memset(s->resp, 0, sizeof *s->resp);
+	s->resp->id = s->req->id;
+	s->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	ioctl(s->fd, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
+}
+
 static void handle_one(struct vxe_sup *s)
 {
 	memset(s->req, 0, sizeof *s->req);
 	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) < 0)
 		return; /* interrupted, or the caller died meanwhile */
+	if (s->on_trace)
+		return trace_one(s);
 	struct seccomp_notif_resp *resp = s->resp;
 	memset(resp, 0, sizeof *resp);
 	resp->id = s->req->id;
@@ -595,6 +629,8 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 {
 	struct vxe_sup s = {.plan = l->plan, .p = l->plan->policy, .log = l->log, .fd = -1};
 	s.production = l->plan->mode == VXE_MODE_PRODUCTION;
+	s.on_trace = l->on_trace;
+	s.trace_userdata = l->trace_userdata;
 	s.dec.check_root = l->plan->sys[__NR_chroot].rule || l->plan->sys[__NR_pivot_root].rule;
 	if (seccomp_notify_alloc(&s.req, &s.resp) < 0) {
 		fprintf(stderr, "vxe: out of memory\n");
