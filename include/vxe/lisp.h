@@ -128,11 +128,14 @@ enum vl_type vl_typeof(const vl_value *v);
 bool vl_is_nil(const vl_value *v);
 int64_t vl_int(const vl_value *v); /* 0 if not an integer */
 const char *vl_string(const vl_value *v,
-		      size_t *len);	       /* NULL if not a string; NUL-terminated copy */
-const char *vl_symbol_name(const vl_value *v); /* NULL if not a symbol */
-vl_value *vl_car(const vl_value *v);	       /* nil if not a cons */
-vl_value *vl_cdr(const vl_value *v);	       /* nil if not a cons */
-size_t vl_list_length(const vl_value *v);      /* length of a proper list, else 0 */
+		      size_t *len); /* NULL if not a string; NUL-terminated copy */
+const char *vl_symbol_name(const vl_value *v);
+/* Has the symbol a global value (a variable, a function, a special form), or
+ * is it a keyword? For checking a body before it runs. */
+bool vl_symbol_bound(const vl_value *v);  /* NULL if not a symbol */
+vl_value *vl_car(const vl_value *v);	  /* nil if not a cons */
+vl_value *vl_cdr(const vl_value *v);	  /* nil if not a cons */
+size_t vl_list_length(const vl_value *v); /* length of a proper list, else 0 */
 bool vl_loc(const vl_state *st, const vl_value *v, struct vl_loc *loc); /* false if no location */
 /* Writes a printed form of v into buf (truncated, always NUL-terminated when
  * size > 0, strings escaped so the output is printable ASCII). Returns the

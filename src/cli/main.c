@@ -132,7 +132,13 @@ static int cmd_run(int argc, char **argv)
 	char err[512];
 	struct vxe_policy *p;
 	if (vxe_policy_load(policy_path, &p, err, sizeof err) < 0)
-		vxe_die("vxe check POLICY.vxed explains each rule", "%s", err);
+	{
+		/* A located error (FILE:LINE:COL) is the VXED's; others are I/O. */
+		size_t n = strlen(policy_path);
+		bool located = strncmp(err, policy_path, n) == 0 && err[n] == ':' &&
+			       err[n + 1] >= '0' && err[n + 1] <= '9';
+		vxe_die(located ? "vxe check POLICY.vxed explains each rule" : NULL, "%s", err);
+	}
 	enum vxe_mode mode = p->mode;
 	if (mode_arg && parse_mode(mode_arg, &mode) < 0)
 		vxe_die(NULL, "--mode: soft or production, not '%s'", mode_arg);
@@ -140,8 +146,11 @@ static int cmd_run(int argc, char **argv)
 		vxe_die("use --mode soft or production; tracing is `vxe trace`",
 			"%s: trace mode cannot confine", policy_path);
 	char *path = find_program(prog_argv[0]);
-	if (!path)
-		vxe_die(NULL, "%s: %s", prog_argv[0], strerror(errno ? errno : ENOENT));
+	if (!path) {
+		/* As a shell would: 127 for a program that cannot be found. */
+		fprintf(stderr, "vxe: %s: %s\n", prog_argv[0], strerror(errno ? errno : ENOENT));
+		exit(127);
+	}
 	struct vxe_plan *plan = vxe_plan_new(p, mode, err, sizeof err);
 	if (!plan)
 		vxe_die(NULL, "%s", errno == ENOMEM ? "out of memory" : err);

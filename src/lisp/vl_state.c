@@ -669,6 +669,12 @@ const char *vl_symbol_name(const vl_value *v)
 	return v && v->type == VL_SYMBOL ? v->u.sym.name : NULL;
 }
 
+bool vl_symbol_bound(const vl_value *v)
+{
+	return v && v->type == VL_SYMBOL &&
+	       (v->u.sym.value || v->u.sym.special || (v->flags & VLF_KEYWORD));
+}
+
 vl_value *vl_car(const vl_value *v)
 {
 	return v && v->type == VL_CONS ? v->u.cons.car : NIL;

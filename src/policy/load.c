@@ -446,6 +446,96 @@ static vl_value *form_network(vl_state *st, vl_value *form, void *ud)
 	return NULL;
 }
 
+/* Is name bound by a parameter list or by a let, let*, lambda or defun anywhere in
+ * the body? Scoping is approximated generously: a name bound anywhere counts,
+ * which can only miss an error, never invent one. */
+static bool binds(const vl_value *form, const char *name, int depth)
+{
+	if (depth > 200 || vl_typeof(form) != VL_CONS)
+		return false;
+	const char *head = vl_symbol_name(vl_car(form));
+	if (head && (strcmp(head, "let") == 0 || strcmp(head, "let*") == 0)) {
+		for (const vl_value *b = vl_car(vl_cdr(form)); vl_typeof(b) == VL_CONS;
+		     b = vl_cdr(b)) {
+			const vl_value *v = vl_car(b);
+			const char *n = vl_symbol_name(vl_typeof(v) == VL_CONS ? vl_car(v) : v);
+			if (n && strcmp(n, name) == 0)
+				return true;
+		}
+	}
+	if (head && (strcmp(head, "lambda") == 0 || strcmp(head, "defun") == 0)) {
+		const vl_value *params = vl_car(vl_cdr(form));
+		if (strcmp(head, "defun") == 0)
+			params = vl_car(vl_cdr(vl_cdr(form)));
+		for (; vl_typeof(params) == VL_CONS; params = vl_cdr(params)) {
+			const char *n = vl_symbol_name(vl_car(params));
+			if (n && strcmp(n, name) == 0)
+				return true;
+		}
+	}
+	for (; vl_typeof(form) == VL_CONS; form = vl_cdr(form))
+		if (binds(vl_car(form), name, depth + 1))
+			return true;
+	return false;
+}
+
+/* Finds a symbol in body (walking list cells, which carry locations) that is
+ * neither a parameter, nor bound inside the body, nor defined globally: a
+ * typo that would otherwise only show when the program runs, as a refusal. */
+static const vl_value *free_symbol(const vl_value *cell, const vl_value *params,
+				   const vl_value *body, int depth)
+{
+	if (depth > 200)
+		return NULL;
+	for (; vl_typeof(cell) == VL_CONS; cell = vl_cdr(cell)) {
+		const vl_value *v = vl_car(cell);
+		const char *head = vl_symbol_name(v);
+		if (vl_typeof(v) == VL_CONS) {
+			const char *h = vl_symbol_name(vl_car(v));
+			if (h && strcmp(h, "quote") == 0)
+				continue;
+			const vl_value *f = free_symbol(v, params, body, depth + 1);
+			if (f)
+				return f;
+			continue;
+		}
+		if (!head || vl_symbol_bound(v))
+			continue;
+		bool param = false;
+		for (const vl_value *q = params; vl_typeof(q) == VL_CONS && !param; q = vl_cdr(q))
+			param = vl_symbol_name(vl_car(q)) &&
+				strcmp(vl_symbol_name(vl_car(q)), head) == 0;
+		if (!param && !binds(body, head, 0))
+			return cell;
+	}
+	return NULL;
+}
+
+/* After the whole file is evaluated (so functions defined below a permit
+ * count), every name a predicate uses must exist. */
+static int check_predicates(struct vxe_policy *p, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct vxe_rule *r = &p->rules[i];
+		if (r->pred < 0)
+			continue;
+		const vl_value *body = vl_pinned(p->lisp, r->pred_body);
+		const vl_value *params = vl_pinned(p->lisp, r->pred_params);
+		const vl_value *bad = free_symbol(body, params, body, 0);
+		if (bad) {
+			struct vl_loc loc = {p->file, r->line, r->col};
+			vl_loc(p->lisp, bad, &loc);
+			snprintf(err, errsz,
+				 "%s:%d:%d: permit %s: unknown name '%s' (not an argument, a "
+				 "constant or a defined function)",
+				 p->file, loc.line, loc.col, r->syscall,
+				 vl_symbol_name(vl_car(bad)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void vxe_policy_free(struct vxe_policy *p)
 {
 	if (!p)
@@ -506,6 +596,10 @@ int vxe_policy_load_string(const char *name, const char *src, size_t len, struct
 		goto oom;
 	if (vl_load_string(p->lisp, name, src, len) < 0) {
 		snprintf(err, errsz, "%s", vl_error(p->lisp));
+		vxe_policy_free(p);
+		return -1;
+	}
+	if (check_predicates(p, err, errsz) < 0) {
 		vxe_policy_free(p);
 		return -1;
 	}

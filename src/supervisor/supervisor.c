@@ -609,6 +609,15 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 	_exit(127);
 }
 
+static void exec_failed(const struct vxe_launch *l, int err)
+{
+	fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path, strerror(err));
+	if (err == EACCES && l->plan->ll.handle_fs)
+		fprintf(stderr, "hint: the VXED's (files (execute ...)) must cover the program and, "
+				"for a dynamically linked one, its loader "
+				"(/lib64/ld-linux-x86-64.so.2)\n");
+}
+
 static void forward_or_reap(struct vxe_sup *s, int sigfd, bool *exited, int *status)
 {
 	struct signalfd_siginfo si;
@@ -705,8 +714,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			bool was = exited;
 			forward_or_reap(&s, sigfd, &exited, status);
 			if (exited && !was && h->exec_err) {
-				fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path,
-					strerror(h->exec_err));
+				exec_failed(l, h->exec_err);
 				*status = 127 << 8;
 			}
 		}
@@ -736,8 +744,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			;
 		exited = true;
 		if (h->exec_err) {
-			fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path,
-				strerror(h->exec_err));
+			exec_failed(l, h->exec_err);
 			*status = 127 << 8;
 		}
 	}
