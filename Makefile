@@ -52,7 +52,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 asan:
 	$(MAKE) BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  EXTRA_CFLAGS="-U_FORTIFY_SOURCE"
+	  EXTRA_CFLAGS="-U_FORTIFY_SOURCE -DVXE_FREE_AT_EXIT"
 
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang \

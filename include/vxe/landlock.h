@@ -20,6 +20,8 @@ struct vxe_ll_path {
 	unsigned access;  /* VXE_FS_* */
 };
 
+enum { VXE_LL_BIND = 1u << 0, VXE_LL_CONNECT = 1u << 1 };
+
 struct vxe_ll_spec {
 	int handle_fs; /* restrict the filesystem at all */
 	const struct vxe_ll_path *paths;
@@ -29,7 +31,10 @@ struct vxe_ll_spec {
 	size_t nbind;
 	const uint16_t *connect_tcp; /* permitted TCP ports for connect */
 	size_t nconnect;
-	int scope_signal; /* forbid signals to processes outside the domain */
+	int scope_signal;	 /* forbid signals to processes outside the domain */
+	int scope_abstract_unix; /* forbid connecting to abstract unix sockets outside */
+	unsigned net_unhandled;	 /* VXE_LL_BIND / VXE_LL_CONNECT: leave that operation
+				  * unrestricted by Landlock (a rule says "any") */
 };
 
 /* Landlock ABI version of the running kernel, 0 if Landlock is unavailable. */

@@ -57,6 +57,9 @@ const struct vxe_syscall_info *vxe_syscall_by_name(const char *name);
 const struct vxe_syscall_info *vxe_syscall_by_nr(int nr);
 /* Iterates the table: returns entry i, or NULL past the end. */
 const struct vxe_syscall_info *vxe_syscall_at(unsigned i);
+/* x86_64 number of a syscall name (from the SYS_ constants, no libseccomp
+ * look-up), or -1. */
+int vxe_syscall_nr(const char *name);
 /* Index of the argument called name in info, or -1. */
 int vxe_syscall_arg_index(const struct vxe_syscall_info *info, const char *name);
 

@@ -27,20 +27,22 @@ struct vxe_trace;
 
 /* How far paths are generalised (doc/trace.md). */
 enum vxe_generalize {
-	VXE_GEN_NONE,	/* exact paths; only what enforcement needs (/proc/PID, created files' directories) */
-	VXE_GEN_NORMAL, /* + temporary files, versioned libraries, > max_files files in a directory */
+	VXE_GEN_NONE,	/* exact paths; only what enforcement needs (/proc/PID, created files'
+			   directories) */
+	VXE_GEN_NORMAL, /* + temporary files, versioned libraries, > max_files files in a directory
+			 */
 	VXE_GEN_WIDE,	/* the same with a threshold of 3 files */
 };
 
 struct vxe_trace_opts {
-	enum vxe_type type;	    /* strict or filesystem */
-	enum vxe_generalize level;  /* default VXE_GEN_NORMAL */
-	unsigned max_files;	    /* > this many files in one directory: the directory; 0: by level */
-	size_t max_paths;	    /* distinct paths kept before generalising harder; 0: 100 000 */
-	const char *name;	    /* the VXED's name; NULL: the program's base name */
-	const char *program;	    /* absolute path of the traced program (for :activate) */
-	const char *command;	    /* the command line, for the header comment; may be NULL */
-	bool progress;		    /* a line on stderr every few seconds */
+	enum vxe_type type;	   /* strict or filesystem */
+	enum vxe_generalize level; /* default VXE_GEN_NORMAL */
+	unsigned max_files;  /* > this many files in one directory: the directory; 0: by level */
+	size_t max_paths;    /* distinct paths kept before generalising harder; 0: 100 000 */
+	const char *name;    /* the VXED's name; NULL: the program's base name */
+	const char *program; /* absolute path of the traced program (for :activate) */
+	const char *command; /* the command line, for the header comment; may be NULL */
+	bool progress;	     /* a line on stderr every few seconds */
 };
 
 /* A recorder. Returns NULL with errno ENOMEM. The strings in opts are copied. */

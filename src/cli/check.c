@@ -52,6 +52,24 @@ static int warn_unreachable(const struct vxe_policy *p)
 				break;
 			}
 		}
+	/* A path predicate on one open-family call does not govern its
+	 * siblings, which a filesystem VXED permits. */
+	static const char *const opens[] = {"open", "openat", "openat2", "creat"};
+	const struct vxe_rule *pred = NULL;
+	for (size_t i = 0; i < p->nrules && !pred; i++)
+		for (size_t k = 0; k < 4; k++)
+			if (p->rules[i].pred >= 0 && strcmp(p->rules[i].syscall, opens[k]) == 0)
+				pred = &p->rules[i];
+	for (size_t k = 0; pred && p->type == VXE_TYPE_FILESYSTEM && k < 4; k++) {
+		int nr = vxe_syscall_nr(opens[k]);
+		const struct vxe_rule *r = vxe_policy_rule(p, nr);
+		if (!r) {
+			printf("%s:%d: warning: the predicate on %s does not govern %s, which this "
+			       "filesystem VXED permits: give it the same predicate\n",
+			       p->file, pred->line, pred->syscall, opens[k]);
+			n++;
+		}
+	}
 	if (p->has_files && p->npaths == 0) {
 		printf("%s: warning: (files) grants nothing: every path access is a violation\n",
 		       p->file);
@@ -172,7 +190,7 @@ int vxe_cmd_check(int argc, char **argv)
 		if (!(info->classes & VXE_SC_ESCAPE))
 			continue;
 		for (nr = 0; nr < VXE_NR_MAX; nr++)
-			if (vxe_syscall_by_nr(nr) == info)
+			if (plan->sys[nr].info == info)
 				break;
 		if (nr < VXE_NR_MAX && plan->sys[nr].rule)
 			continue;
@@ -185,6 +203,14 @@ int vxe_cmd_check(int argc, char **argv)
 	printf("\n  clone/unshare namespace flags, ioctl TIOCSTI/TIOCLINUX: refused unless a "
 	       "predicate names them\n");
 	printf("  clone3 and unknown syscalls: ENOSYS (emulated, so libc falls back)\n");
+	if (p->has_files)
+		printf("  chmod, chown, utimes, xattr calls: files rules on the real path, by the "
+		       "supervisor\n    (advisory: Landlock has no right for them; a symlink "
+		       "swapped in "
+		       "after the check is not seen)\n");
+	if (p->has_network || p->has_files)
+		printf("  sends to an address: sendto performed by the supervisor (UDP, unix); "
+		       "sendmsg/sendmmsg\n    addresses checked by the supervisor (advisory)\n");
 	if (p->type == VXE_TYPE_STRICT)
 		printf("  every other syscall: a violation (strict)\n");
 	else

@@ -58,6 +58,9 @@
 #ifndef LANDLOCK_ACCESS_NET_CONNECT_TCP
 #define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#endif
 #ifndef LANDLOCK_SCOPE_SIGNAL
 #define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 #endif
@@ -103,13 +106,15 @@ struct vxe_ll_net_port_attr {
 
 #define LL_FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 /* VXE_FS_WRITE is "write, truncate, create, remove, rename, link" (REFER
- * and TRUNCATE are masked out by fs_handled() where the ABI lacks them). */
+ * and TRUNCATE are masked out by fs_handled() where the ABI lacks them).
+ * Device nodes are not files a write rule should let a root program make:
+ * a character node for /dev/kmem or a block node for the root disk is the
+ * whole host. MAKE_CHAR and MAKE_BLOCK stay handled and are never granted. */
 #define LL_FS_WRITE                                                                                \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                           \
-	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                           \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                               \
-	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                             \
-	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER |  \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                            \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                              \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER |   \
 	 LANDLOCK_ACCESS_FS_TRUNCATE)
 /* Executing needs reading too: the kernel reads a script's "#!" line and an
  * ELF's program headers itself, but the interpreter and the dynamic loader
@@ -306,7 +311,8 @@ int vxe_landlock_apply(const struct vxe_ll_spec *spec, char *warn, size_t warnsz
 	if (!spec || (spec->npaths && !spec->paths) || (spec->nbind && !spec->bind_tcp) ||
 	    (spec->nconnect && !spec->connect_tcp))
 		return -EINVAL;
-	if (!spec->handle_fs && !spec->handle_net && !spec->scope_signal)
+	if (!spec->handle_fs && !spec->handle_net && !spec->scope_signal &&
+	    !spec->scope_abstract_unix)
 		return 0;
 
 	abi = probe_abi(&err);
@@ -338,9 +344,14 @@ int vxe_landlock_apply(const struct vxe_ll_spec *spec, char *warn, size_t warnsz
 	if (spec->handle_net) {
 		/* ABI 4 (6.7): TCP bind(2) and connect(2) by port. Other
 		 * protocols (UDP, raw) are left to the seccomp filter. */
-		if (abi >= 4)
+		if (abi >= 4) {
 			attr.handled_access_net = LL_NET;
-		else
+			if (spec->net_unhandled & VXE_LL_BIND)
+				attr.handled_access_net &= ~(uint64_t)LANDLOCK_ACCESS_NET_BIND_TCP;
+			if (spec->net_unhandled & VXE_LL_CONNECT)
+				attr.handled_access_net &=
+				    ~(uint64_t)LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		} else
 			warnf(&w,
 			      "landlock: ABI %d < 4: TCP bind/connect rules not enforced by the "
 			      "kernel",
@@ -351,9 +362,22 @@ int vxe_landlock_apply(const struct vxe_ll_spec *spec, char *warn, size_t warnsz
 		 * or below, so a confined program cannot kill its supervisor
 		 * or anything else outside. */
 		if (abi >= 6)
-			attr.scoped = LANDLOCK_SCOPE_SIGNAL;
+			attr.scoped |= LANDLOCK_SCOPE_SIGNAL;
 		else
 			warnf(&w, "landlock: ABI %d < 6: signal scoping not enforced by the kernel",
+			      abi);
+	}
+	if (spec->scope_abstract_unix) {
+		/* ABI 6 too: no connecting to abstract unix sockets of processes
+		 * outside the domain (a D-Bus or init socket would run commands
+		 * for us as unconfined root). */
+		if (abi >= 6)
+			attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+		else
+			warnf(&w,
+			      "landlock: ABI %d < 6: abstract unix sockets outside not refused by "
+			      "the "
+			      "kernel",
 			      abi);
 	}
 	if (!attr.handled_access_fs && !attr.handled_access_net && !attr.scoped)

@@ -57,6 +57,8 @@ static const struct vxe_file_call file_calls[] = {
     {"symlink", 1, VXE_FS_WRITE, true},
     {"symlinkat", 2, VXE_FS_WRITE, true},
     {"truncate", 0, VXE_FS_WRITE, true},
+    {"fchmodat2", 1, VXE_FS_WRITE, false},
+    {"futimesat", 1, VXE_FS_WRITE, false},
     {"chmod", 0, VXE_FS_WRITE, false},
     {"fchmodat", 1, VXE_FS_WRITE, false},
     {"chown", 0, VXE_FS_WRITE, false},
@@ -240,7 +242,7 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 			size_t errsz)
 {
 	struct vxe_plan_sys *s = &plan->sys[nr];
-	const struct vxe_syscall_info *info = vxe_syscall_by_nr(nr);
+	const struct vxe_syscall_info *info = s->info;
 	const struct vxe_rule *r = vxe_policy_rule(p, nr);
 	unsigned classes = info ? info->classes : 0;
 	const char *name = info ? info->name : NULL;
@@ -347,7 +349,38 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 	} else if (p->has_files && fc && s->act == VXE_F_NOTIFY && !(s->why & VXE_WHY_UNLISTED)) {
 		s->why |= VXE_WHY_FILES;
 	}
-	if (p->has_network && (strcmp(name, "bind") == 0 || strcmp(name, "connect") == 0) &&
+	/* Sends that name an address are connects for the rules. sendto with
+	 * no address (arg 4 NULL: a connected socket, the common case) stays
+	 * in the kernel; sendmsg keeps its address behind a pointer. */
+	if ((p->has_network || p->has_files) && s->act != VXE_F_ERRNO && s->act != VXE_F_NOTIFY &&
+	    (strcmp(name, "sendto") == 0 || strcmp(name, "sendmsg") == 0 ||
+	     strcmp(name, "sendmmsg") == 0)) {
+		s->why |= VXE_WHY_NETWORK;
+		s->layer = VXE_LAYER_SUPERVISOR;
+		if (strcmp(name, "sendto") == 0) {
+			struct vxe_plan_sys none = {.act = VXE_F_ALLOW_IF};
+			struct vxe_conj c = {.n = 1, .cmp = {{4, VXE_CMP_EQ, false, 0, 0}}};
+			int rc = add_conj(&none, &c);
+			if (rc == 0)
+				rc = conj_product(s, &none);
+			free(none.conj);
+			if (rc == -E2BIG) {
+				free(s->conj);
+				s->conj = NULL;
+				s->nconj = 0;
+				s->act = VXE_F_NOTIFY;
+			} else if (rc) {
+				return rc;
+			}
+		} else {
+			s->act = VXE_F_NOTIFY;
+			if (production)
+				s->layer = VXE_LAYER_ADVISORY;
+		}
+	}
+	/* connect also names unix socket paths, which the files rules govern. */
+	if (((p->has_network && strcmp(name, "bind") == 0) ||
+	     ((p->has_network || p->has_files) && strcmp(name, "connect") == 0)) &&
 	    s->act != VXE_F_ERRNO) {
 		if (s->act != VXE_F_NOTIFY)
 			s->layer = production ? VXE_LAYER_LANDLOCK : VXE_LAYER_SUPERVISOR;
@@ -373,6 +406,7 @@ static int plan_landlock(struct vxe_plan *plan, const struct vxe_policy *p)
 {
 	struct vxe_ll_spec *ll = &plan->ll;
 	ll->scope_signal = 1;
+	ll->scope_abstract_unix = 1;
 	if (p->has_files) {
 		struct vxe_ll_path *paths = calloc(p->npaths ? p->npaths : 1, sizeof *paths);
 		if (!paths)
@@ -401,10 +435,12 @@ static int plan_landlock(struct vxe_plan *plan, const struct vxe_policy *p)
 			if (r->proto != IPPROTO_TCP || r->none)
 				continue;
 			if (r->any_port) {
-				/* "any" cannot be listed port by port: leave this
-				 * operation to the supervisor. */
-				if (r->op == VXE_NET_CONNECT || r->op == VXE_NET_BIND)
-					ll->handle_net = 0;
+				/* "any" cannot be listed port by port: Landlock leaves
+				 * this one operation alone; the other stays handled. */
+				if (r->op == VXE_NET_CONNECT)
+					ll->net_unhandled |= VXE_LL_CONNECT;
+				else if (r->op == VXE_NET_BIND)
+					ll->net_unhandled |= VXE_LL_BIND;
 				continue;
 			}
 			if (r->op == VXE_NET_BIND)
@@ -439,6 +475,13 @@ struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, ch
 	}
 	plan->mode = mode;
 	plan->policy = p;
+	/* Number to table entry, from VXE's own table: a libseccomp look-up
+	 * per number would be most of the start-up time. */
+	for (unsigned i = 0; vxe_syscall_at(i); i++) {
+		int nr = vxe_syscall_nr(vxe_syscall_at(i)->name);
+		if (nr >= 0 && nr < VXE_NR_MAX)
+			plan->sys[nr].info = vxe_syscall_at(i);
+	}
 	if (mode == VXE_MODE_TRACE) {
 		/* Every call reaches the supervisor to be recorded, except
 		 * the probes libc falls back from: refusing them as in
@@ -446,7 +489,6 @@ struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, ch
 		 * need. */
 		for (int nr = 0; nr < VXE_NR_MAX; nr++) {
 			struct vxe_plan_sys *s = &plan->sys[nr];
-			s->info = vxe_syscall_by_nr(nr);
 			s->act = VXE_F_NOTIFY;
 			if (s->info && (s->info->classes & VXE_SC_PROBE) &&
 			    strcmp(s->info->name, "clone3") == 0) {

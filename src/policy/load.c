@@ -70,7 +70,9 @@ static int resolve_syscall(vl_state *st, const vl_value *at, const char *name,
 			   const struct vxe_syscall_info **info)
 {
 	*info = vxe_syscall_by_name(name);
-	int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	int nr = *info ? vxe_syscall_nr(name) : -1;
+	if (nr < 0)
+		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
 	if (nr == __NR_SCMP_ERROR || nr < 0)
 		vl_raisef(st, at, "unknown syscall '%s'", name);
 	if (nr >= VXE_NR_MAX_POLICY)

@@ -45,6 +45,7 @@
 
 #include <errno.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -713,4 +714,13 @@ int vxe_syscall_arg_index(const struct vxe_syscall_info *info, const char *name)
 		if (strcmp(info->args[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+int vxe_syscall_nr(const char *name)
+{
+	char sys[64];
+	if ((size_t)snprintf(sys, sizeof sys, "SYS_%s", name) >= sizeof sys)
+		return -1;
+	const struct vxe_const *c = vxe_const_by_name(sys);
+	return c ? (int)c->value : -1;
 }

@@ -105,6 +105,45 @@ int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, ch
 	return 0;
 }
 
+void vxe_sockaddr_text(const struct sockaddr_storage *ss, size_t len, char *buf, size_t size,
+		       int *family, unsigned *port)
+{
+	char ip[INET6_ADDRSTRLEN];
+	*family = ss->ss_family;
+	*port = 0;
+	switch (ss->ss_family) {
+	case AF_INET: {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+		*port = ntohs(in->sin_port);
+		snprintf(buf, size, "inet:%s:%u", ip, *port);
+		break;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		*port = ntohs(in6->sin6_port);
+		snprintf(buf, size, "inet6:[%s]:%u", ip, *port);
+		break;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		size_t n = len > off ? len - off : 0;
+		if (n == 0)
+			snprintf(buf, size, "unix:");
+		else if (un->sun_path[0] == 0)
+			snprintf(buf, size, "unix:@%.*s", (int)(n - 1), un->sun_path + 1);
+		else
+			snprintf(buf, size, "unix:%.*s", (int)strnlen(un->sun_path, n),
+				 un->sun_path);
+		break;
+	}
+	default:
+		snprintf(buf, size, "family:%d", ss->ss_family);
+	}
+}
+
 int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_t size, int *family,
 			unsigned *port)
 {
@@ -122,38 +161,7 @@ int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_
 		snprintf(buf, size, "unreadable");
 		return -EFAULT;
 	}
-	*family = ss.ss_family;
-	char ip[INET6_ADDRSTRLEN];
-	switch (ss.ss_family) {
-	case AF_INET: {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
-		*port = ntohs(in->sin_port);
-		snprintf(buf, size, "inet:%s:%u", ip, *port);
-		break;
-	}
-	case AF_INET6: {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-		*port = ntohs(in6->sin6_port);
-		snprintf(buf, size, "inet6:[%s]:%u", ip, *port);
-		break;
-	}
-	case AF_UNIX: {
-		const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
-		size_t n = (size_t)len - offsetof(struct sockaddr_un, sun_path);
-		if ((size_t)len <= offsetof(struct sockaddr_un, sun_path))
-			snprintf(buf, size, "unix:");
-		else if (un->sun_path[0] == 0)
-			snprintf(buf, size, "unix:@%.*s", (int)(n - 1), un->sun_path + 1);
-		else
-			snprintf(buf, size, "unix:%.*s", (int)strnlen(un->sun_path, n),
-				 un->sun_path);
-		break;
-	}
-	default:
-		snprintf(buf, size, "family:%d", ss.ss_family);
-	}
+	vxe_sockaddr_text(&ss, (size_t)len, buf, size, family, port);
 	return 0;
 }
 

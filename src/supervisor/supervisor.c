@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,27 +139,39 @@ static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint
 	return acc;
 }
 
-/* The files rule for a path argument. Lexical first; on a miss, the real
- * path (symlinks such as /lib -> /usr/lib resolve the way Landlock sees
- * them). */
-static bool path_ok(const struct vxe_policy *p, const char *path, unsigned access)
+/* The files rule for a path argument, decided on the path the kernel will
+ * reach: symlinks resolved (as Landlock sees them), /proc/self meaning the
+ * target, not the supervisor. A path that does not exist yet is decided on
+ * its directory's real path; one whose directory is missing too fails in
+ * the kernel anyway and is decided as written. */
+static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, unsigned access)
 {
-	if (access == 0 || vxe_policy_path_allowed(p, path, access))
+	char lex[PATH_MAX], real[PATH_MAX], norm[PATH_MAX];
+	if (access == 0)
 		return true;
-	char real[PATH_MAX], norm[PATH_MAX];
-	if (realpath(path, real) && vxe_path_normalize(real, norm, sizeof norm))
-		return vxe_policy_path_allowed(p, norm, access);
-	/* A file about to be created: its directory's real path. */
+	const char *rest = NULL;
+	if (strncmp(path, "/proc/self", 10) == 0 && (path[10] == 0 || path[10] == '/'))
+		rest = path + 10;
+	else if (strncmp(path, "/proc/thread-self", 17) == 0 && (path[17] == 0 || path[17] == '/'))
+		rest = path + 17;
+	if (rest) {
+		if ((size_t)snprintf(lex, sizeof lex, "/proc/%d%s", (int)pid, rest) >= sizeof lex)
+			return false;
+		path = lex;
+	}
+	if (realpath(path, real))
+		return vxe_path_normalize(real, norm, sizeof norm) &&
+		       vxe_policy_path_allowed(p, norm, access);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
+	if (!slash)
 		return false;
 	*slash = 0;
-	if (!realpath(dir, real))
-		return false;
+	if (!realpath(dir[0] ? dir : "/", real))
+		return vxe_policy_path_allowed(p, path, access);
 	char full[PATH_MAX * 2];
-	snprintf(full, sizeof full, "%s/%s", real, slash + 1);
+	snprintf(full, sizeof full, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
 	return vxe_path_normalize(full, norm, sizeof norm) &&
 	       vxe_policy_path_allowed(p, norm, access);
 }
@@ -171,6 +184,15 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 	if (!fc)
 		return;
 	unsigned access = needed_access(fc, nr, args, s->req->pid);
+	if (nr == __NR_mknod || nr == __NR_mknodat) {
+		/* Device nodes are the whole host (a block node of the root
+		 * disk); no write rule grants them, in Landlock either. */
+		mode_t type = (mode_t)args[nr == __NR_mknod ? 1 : 2] & S_IFMT;
+		if (type == S_IFCHR || type == S_IFBLK) {
+			deny(v, EPERM, "files");
+			return;
+		}
+	}
 	if (s->dec.path_err && s->dec.path_err != -ENOENT) {
 		/* Unreadable or too long: the kernel would fail it too; refuse
 		 * rather than guess. */
@@ -186,44 +208,171 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 			continue;
 		unsigned need = access;
 		/* rename/link: the source is removed or linked, the target created. */
-		if (!path_ok(s->p, s->dec.arg[i].s, need)) {
+		if (!path_ok(s->p, (pid_t)s->req->pid, s->dec.arg[i].s, need)) {
 			deny(v, EACCES, "files");
 			return;
 		}
 	}
 }
 
+/* A duplicate of the target's descriptor fd (the same open file), or -1. */
+static int target_fd(struct vxe_sup *s, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, s->req->pid, 0);
+	if (pidfd < 0)
+		return -1;
+	int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return dup;
+}
+
+static void perform_connect(struct vxe_sup *s, const struct sockaddr_storage *ss, socklen_t len,
+			    struct verdict *v)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	int sfd = target_fd(s, (int)args[0]);
+	v->kind = V_RETURN;
+	if (sfd < 0) {
+		v->val = -EBADF;
+		return;
+	}
+	v->val = connect(sfd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+	close(sfd);
+}
+
+/* sendto performed by the supervisor on a duplicate of the socket, with the
+ * payload copied from the target and the address it checked. MSG_DONTWAIT:
+ * a full socket buffer answers EAGAIN rather than stalling every confined
+ * process behind the supervisor. */
+static void perform_sendto(struct vxe_sup *s, const struct sockaddr_storage *ss, socklen_t len,
+			   struct verdict *v)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	size_t n = (size_t)args[2];
+	v->kind = V_RETURN;
+	if (n > (1u << 20)) {
+		v->val = -EMSGSIZE;
+		return;
+	}
+	char *buf = malloc(n ? n : 1);
+	int sfd = buf ? target_fd(s, (int)args[0]) : -1;
+	if (!buf || sfd < 0 || (n && vxe_mem_read(s->req->pid, args[1], buf, n) < 0)) {
+		v->val = !buf ? -ENOMEM : sfd < 0 ? -EBADF : -EFAULT;
+	} else {
+		ssize_t r = sendto(sfd, buf, n, (int)args[3] | MSG_DONTWAIT | MSG_NOSIGNAL,
+				   (const struct sockaddr *)ss, len);
+		v->val = r < 0 ? -errno : r;
+	}
+	if (sfd >= 0)
+		close(sfd);
+	free(buf);
+}
+
+/* A socket address the call names. INET: the network rules, by the
+ * socket's own protocol (MPTCP counts as TCP; protocols no rule can name,
+ * such as SCTP or raw IP, are refused when the VXED has network rules).
+ * A unix socket path: connecting needs write access to it in the files
+ * rules, as with the file system's own permission, so a confined root
+ * cannot reach init, D-Bus or a container runtime's socket. In production
+ * that connect is performed by the supervisor on a duplicate of the
+ * socket, with the address it checked. */
+static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t alen,
+			  struct verdict *v);
+
+/* Where the call keeps its address: bind/connect and sendto name it in
+ * their arguments, sendmsg/sendmmsg inside struct msghdr. A send without an
+ * address (a connected socket) has nothing to check. sendmsg's address is
+ * checked on the supervisor's copy and the call continues: against a
+ * racing thread that is advisory, as `vxe check` says. */
 static void check_network(struct vxe_sup *s, int nr, struct verdict *v)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	if (nr == __NR_bind || nr == __NR_connect)
+		return check_address(s, nr, args[1], args[2], v);
+	if (nr == __NR_sendto)
+		return args[4] ? check_address(s, nr, args[4], args[5], v) : (void)0;
+	unsigned count = nr == __NR_sendmmsg ? (unsigned)args[2] : 1;
+	if (count > 1024)
+		count = 1024; /* the kernel's UIO_MAXIOV cap on vlen */
+	for (unsigned i = 0; i < count && v->kind == V_CONTINUE; i++) {
+		/* struct mmsghdr starts with its struct msghdr (56 bytes) and
+		 * is 64 bytes long; msg_name and msg_namelen lead both. */
+		uint64_t at = args[1] + (nr == __NR_sendmmsg ? (uint64_t)i * 64 : 0);
+		struct {
+			uint64_t name;
+			uint32_t namelen;
+		} hdr;
+		if (vxe_mem_read(s->req->pid, at, &hdr, sizeof hdr) < 0)
+			return deny(v, EFAULT, "network");
+		if (hdr.name)
+			check_address(s, __NR_sendmsg, hdr.name, hdr.namelen, v);
+	}
+}
+
+static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t alen,
+			  struct verdict *v)
 {
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	char text[128];
 	int family;
 	unsigned port;
-	if (vxe_decode_sockaddr(s->req->pid, args[1], args[2], text, sizeof text, &family, &port) <
-	    0) {
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	uint64_t len = alen > sizeof ss ? sizeof ss : alen;
+	if (len < sizeof(sa_family_t) || vxe_mem_read(s->req->pid, addr, &ss, (size_t)len) < 0) {
 		deny(v, EFAULT, "network");
 		return;
 	}
-	if (family != AF_INET && family != AF_INET6)
-		return; /* unix, netlink...: governed by socket() and files */
-	/* The protocol is the socket's, read from a duplicate of it. */
-	int proto = IPPROTO_TCP;
-	int pidfd = (int)syscall(SYS_pidfd_open, s->req->pid, 0);
-	if (pidfd >= 0) {
-		int sfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)args[0], 0);
-		if (sfd >= 0) {
-			socklen_t len = sizeof proto;
-			if (getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
-				proto = IPPROTO_TCP;
-			close(sfd);
+	vxe_sockaddr_text(&ss, (size_t)len, text, sizeof text, &family, &port);
+	if (family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
+		size_t n = (size_t)len - offsetof(struct sockaddr_un, sun_path);
+		if (nr == __NR_bind || !s->p->has_files ||
+		    len <= offsetof(struct sockaddr_un, sun_path) || un->sun_path[0] == 0)
+			return; /* abstract names: Landlock's scope in production */
+		char raw[sizeof un->sun_path + 1], path[PATH_MAX];
+		memcpy(raw, un->sun_path, n);
+		raw[n] = 0;
+		if (vxe_resolve_path((pid_t)s->req->pid, AT_FDCWD, raw, s->dec.check_root, path,
+				     sizeof path) < 0 ||
+		    !path_ok(s->p, (pid_t)s->req->pid, path, VXE_FS_WRITE)) {
+			deny(v, EACCES, "files");
+			return;
 		}
-		close(pidfd);
-	}
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		if (s->production && nr == __NR_connect)
+			perform_connect(s, &ss, (socklen_t)len, v);
+		else if (s->production && nr == __NR_sendto)
+			perform_sendto(s, &ss, (socklen_t)len, v);
 		return;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return; /* netlink and the rest: governed by socket() */
+	/* The protocol is the socket's, read from a duplicate of it. */
+	int proto = -1;
+	int sfd = target_fd(s, (int)args[0]);
+	if (sfd >= 0) {
+		socklen_t olen = sizeof proto;
+		if (getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen) < 0)
+			proto = -1;
+		close(sfd);
+	}
+	if (proto == IPPROTO_MPTCP)
+		proto = IPPROTO_TCP;
+	if (proto == IPPROTO_UDPLITE)
+		proto = IPPROTO_UDP;
+	if (!s->p->has_network)
+		return;
+	/* Sending to an address is connecting, for the rules. */
 	enum vxe_net_op op = nr == __NR_bind ? VXE_NET_BIND : VXE_NET_CONNECT;
-	if (!vxe_policy_net_allowed(s->p, op, proto, port))
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+	    !vxe_policy_net_allowed(s->p, op, proto, port)) {
 		deny(v, EACCES, "network");
+		return;
+	}
+	/* UDP has no Landlock rule: in production the supervisor sends the
+	 * datagram itself, to the address it checked. */
+	if (s->production && nr == __NR_sendto && proto == IPPROTO_UDP)
+		perform_sendto(s, &ss, (socklen_t)len, v);
 }
 
 static void check_predicate(struct vxe_sup *s, const struct vxe_rule *r, struct verdict *v)
@@ -302,13 +451,18 @@ static int perform_open(struct vxe_sup *s, int nr, const char *path)
 	syscall(SYS_setfsgid, gid);
 	syscall(SYS_setfsuid, uid);
 	mode_t old_mask = umask((mode_t)umask_v);
+	/* O_NONBLOCK so that a FIFO without a writer cannot hold the
+	 * supervisor (and with it every confined process) in open(2);
+	 * cleared again below unless the program asked for it. */
 	struct open_how how = {
-	    .flags = (uint64_t)(unsigned)(flags | O_NOCTTY),
+	    .flags = (uint64_t)(unsigned)(flags | O_NOCTTY | O_NONBLOCK),
 	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)(mode & 07777) : 0,
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
 	int err = errno;
+	if (fd >= 0 && !(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	umask(old_mask);
 	syscall(SYS_setfsuid, old_uid);
 	syscall(SYS_setfsgid, old_gid);
@@ -579,6 +733,17 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 		atomic_store(&h->ready, -1);
 		_exit(125);
 	}
+	if (l->plan->mode == VXE_MODE_SOFT) {
+		/* Soft mode performs every call, but VXE itself stays out of
+		 * reach: any Landlock domain keeps ptrace and /proc/PID/mem,
+		 * /proc/PID/fd of processes outside it (the supervisor, its
+		 * log descriptor) closed, and the signal scope keeps the
+		 * supervisor from being stopped or killed. Files, network and
+		 * abstract sockets are left as they are. */
+		static const struct vxe_ll_spec scope_only = {.scope_signal = 1};
+		vxe_landlock_apply(&scope_only, warn, sizeof warn);
+		warn[0] = 0;
+	}
 	if (l->plan->mode == VXE_MODE_PRODUCTION) {
 		int rc = vxe_landlock_apply(&l->plan->ll, warn, sizeof warn);
 		if (rc == -EOPNOTSUPP || rc == -ENOSYS) {
@@ -613,9 +778,10 @@ static void exec_failed(const struct vxe_launch *l, int err)
 {
 	fprintf(stderr, "vxe: cannot execute %s: %s\n", l->path, strerror(err));
 	if (err == EACCES && l->plan->ll.handle_fs)
-		fprintf(stderr, "hint: the VXED's (files (execute ...)) must cover the program and, "
-				"for a dynamically linked one, its loader "
-				"(/lib64/ld-linux-x86-64.so.2)\n");
+		fprintf(stderr,
+			"hint: the VXED's (files (execute ...)) must cover the program and, "
+			"for a dynamically linked one, its loader "
+			"(/lib64/ld-linux-x86-64.so.2)\n");
 }
 
 static void forward_or_reap(struct vxe_sup *s, int sigfd, bool *exited, int *status)

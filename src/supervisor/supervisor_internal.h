@@ -45,6 +45,10 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 /* Formats a socket address read from pid into buf ("inet:127.0.0.1:80",
  * "inet6:[::1]:80", "unix:/run/x", "unix:@abstract", "family:N"); sets
  * *family and *port (0 if none). Returns 0 or -errno. */
+/* The same for an address already read (len bytes of ss). */
+struct sockaddr_storage;
+void vxe_sockaddr_text(const struct sockaddr_storage *ss, size_t len, char *buf, size_t size,
+		       int *family, unsigned *port);
 int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_t size, int *family,
 			unsigned *port);
 

@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <sys/types.h>
 
 #include "vxe/policy.h"
+#include "vxe/trace.h"
 
 /* Access a path needed, as recorded: VXE_FS_* plus CREATE (a name was made
  * or removed in its directory: Landlock wants write on the directory). */
@@ -45,8 +49,8 @@ struct vxe_doc_path {
 };
 struct vxe_doc_net {
 	enum vxe_net_op op;
-	int proto;    /* IPPROTO_TCP / IPPROTO_UDP */
-	int port;     /* 0..65535; -1: none (proto ignored); -2: any */
+	int proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	int port;  /* 0..65535; -1: none (proto ignored); -2: any */
 	char *comment;
 };
 struct vxe_doc {
@@ -56,9 +60,9 @@ struct vxe_doc {
 	int err; /* 0 or EPERM: not printed */
 	char **activate;
 	size_t nactivate;
-	char *header;	  /* comment lines before the vxed form, may be NULL */
+	char *header; /* comment lines before the vxed form, may be NULL */
 	char *unchecked_comment, *permit_comment, *files_comment, *network_comment;
-	char *tail;	  /* comment lines at the end (commented-out rules), may be NULL */
+	char *tail; /* comment lines at the end (commented-out rules), may be NULL */
 	struct vxe_doc_name *unchecked, *permit;
 	size_t nunchecked, npermit;
 	struct vxe_doc_pred *preds;
@@ -90,12 +94,13 @@ struct vxe_gen_in {
 	const char *path; /* absolute, lexical as the program named it */
 	unsigned access;  /* VXE_FS_* | VXE_TR_CREATE */
 	uint64_t count;
-	uint64_t progs;	  /* bit i: program i of the names table */
-	bool proc_other;  /* a per-process /proc entry not of the first process */
+	uint64_t progs;	 /* bit i: program i of the names table */
+	bool proc_other; /* a per-process /proc entry not of the first process */
+	const char *why; /* NULL, or why it is needed (ELF interpreter of ...) */
 };
 struct vxe_gen_opts {
-	int level;	    /* enum vxe_generalize */
-	unsigned max_files; /* threshold */
+	int level;		       /* enum vxe_generalize */
+	unsigned max_files;	       /* threshold */
 	const char *const *prog_names; /* base names, indexed by progs bits */
 	unsigned nprogs;
 	/* Merge: a grant the old VXED already gives is not emitted. */
@@ -112,5 +117,63 @@ bool vxe_gen_is_versioned_lib(const char *base);
 bool vxe_gen_is_temp(const char *path, char *tempdir, size_t size);
 /* '/' sorts before every other byte, so a directory's entries follow it. */
 int vxe_gen_path_cmp(const char *a, const char *b);
+
+/* The recorder (record.c); the writer (emit.c) reads it. */
+#define VXE_TR_MAX_PROGS 64 /* program names kept; the last slot stands for the rest */
+
+struct vxe_tr_path {
+	char *path; /* owned */
+	uint64_t hash;
+	unsigned access;
+	uint64_t count, progs;
+	bool proc_other;
+};
+struct vxe_tr_pid {
+	pid_t pid; /* 0: empty slot */
+	pid_t tgid;
+	int prog; /* index in progs, -1: unknown */
+	bool stale;
+};
+struct vxe_tr_net {
+	enum vxe_net_op op;
+	int proto;
+	unsigned port;
+	uint64_t count, progs;
+	char example[64];
+};
+struct vxe_tr_sock {
+	int domain, type;
+	uint64_t count;
+};
+
+struct vxe_trace {
+	struct vxe_trace_opts o;
+	char *name, *program, *command; /* owned copies of o's strings */
+	uint64_t calls;
+	uint64_t foreign;    /* i386 / x32 calls: no VXED can permit them */
+	uint64_t unresolved; /* paths that could not be made absolute */
+	uint64_t folded;     /* paths recorded as their directory: the cap was reached */
+	uint64_t dropped;    /* paths lost even so */
+	uint64_t net_dropped;
+	uint64_t sys_count[512], sys_progs[512];
+	const void *fc[512];	       /* struct vxe_file_call *, per syscall number */
+	char *progs[VXE_TR_MAX_PROGS]; /* owned: real paths of the programs seen */
+	unsigned nprogs;
+	struct vxe_tr_path *paths; /* owned, npaths */
+	size_t npaths, pcap;
+	uint32_t *ptab; /* open addressing: index+1 into paths, 0 empty */
+	size_t ptab_size;
+	struct vxe_tr_pid *pids;
+	size_t pids_size, npids;
+	struct vxe_tr_net net[256];
+	unsigned nnet;
+	struct vxe_tr_sock socks[32];
+	unsigned nsocks;
+	pid_t root; /* the traced program's process */
+	long last_progress;
+	bool progress_shown;
+};
+
+int vxe_trace_prog_index(struct vxe_trace *t, const char *exe);
 
 #endif
