@@ -165,6 +165,69 @@ int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_
 	return 0;
 }
 
+/* Integer arguments the log shows by name: which constants name them, and
+ * whether the value is one constant or a set of flag bits. */
+static const struct named_arg {
+	const char *syscall, *arg;
+	const char *prefix[3];
+	bool flags;
+} named_args[] = {
+    {"socket", "domain", {"AF_"}, false},   {"socketpair", "domain", {"AF_"}, false},
+    {"fcntl", "cmd", {"F_"}, false},	    {"ioctl", "request", {"TIOC", "TC", "FIO"}, false},
+    {"kill", "sig", {"SIG"}, false},	    {"tgkill", "sig", {"SIG"}, false},
+    {"prctl", "option", {"PR_"}, false},    {"clone", "flags", {"CLONE_"}, true},
+    {"unshare", "flags", {"CLONE_"}, true}, {"mmap", "prot", {"PROT_"}, true},
+    {"mprotect", "prot", {"PROT_"}, true},
+};
+
+static bool has_prefix(const char *name, const char *const *prefix)
+{
+	for (unsigned i = 0; i < 3 && prefix[i]; i++)
+		if (strncmp(name, prefix[i], strlen(prefix[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Writes the name(s) of v into out, or leaves out empty if none fits. For
+ * flags, unnamed bits are shown in hex, so nothing is hidden. */
+static void name_value(const struct named_arg *na, int64_t v, char *out, size_t size)
+{
+	out[0] = 0;
+	const struct vxe_const *c;
+	if (!na->flags) {
+		/* Aliases lose to the names people write. */
+		static const char *const alias[] = {"AF_LOCAL", "AF_FILE", "AF_ROUTE", "SIGIOT",
+						    "SIGPOLL",	"SIGCLD",  NULL};
+		for (unsigned i = 0; (c = vxe_const_at(i)); i++) {
+			bool skip = false;
+			for (unsigned k = 0; alias[k]; k++)
+				skip |= strcmp(c->name, alias[k]) == 0;
+			if (skip)
+				continue;
+			if (c->value == v && has_prefix(c->name, na->prefix)) {
+				snprintf(out, size, "%s", c->name);
+				return;
+			}
+		}
+		return;
+	}
+	uint64_t rest = (uint64_t)v;
+	size_t off = 0;
+	for (unsigned i = 0; (c = vxe_const_at(i)) && rest; i++) {
+		uint64_t bit = (uint64_t)c->value;
+		if (!bit || (bit & (bit - 1)) || !(rest & bit) || !has_prefix(c->name, na->prefix))
+			continue;
+		off += (size_t)snprintf(out + off, off < size ? size - off : 0, "%s%s",
+					off ? "|" : "", c->name);
+		rest &= ~bit;
+	}
+	if (rest)
+		snprintf(out + off, off < size ? size - off : 0, "%s0x%llx", off ? "|" : "",
+			 (unsigned long long)rest);
+	if (off >= size)
+		out[0] = 0; /* too long to show whole: the number instead */
+}
+
 void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint64_t args[6],
 		     struct vxe_decoded *d)
 {
@@ -184,7 +247,18 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 		switch (sa->type) {
 		case VXE_ARG_INT32:
 		case VXE_ARG_FD:
-			a->i = (int32_t)v;
+		case VXE_ARG_INT64:
+			a->i = sa->type == VXE_ARG_INT64 ? (int64_t)v : (int32_t)v;
+			for (size_t k = 0; k < sizeof named_args / sizeof named_args[0]; k++)
+				if (strcmp(named_args[k].syscall, info->name) == 0 &&
+				    strcmp(named_args[k].arg, sa->name) == 0) {
+					name_value(&named_args[k], a->i, text, sizeof d->text[0]);
+					if (text[0]) {
+						a->kind = VXE_LOGARG_NAME;
+						a->s = text;
+						a->len = strlen(text);
+					}
+				}
 			break;
 		case VXE_ARG_DIRFD:
 			dirfd = (int32_t)v;
@@ -258,9 +332,6 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 			a->len = strlen(text);
 			break;
 		}
-		case VXE_ARG_INT64:
-			a->i = (int64_t)v;
-			break;
 		case VXE_ARG_PTR:
 		case VXE_ARG_NONE:
 		default:

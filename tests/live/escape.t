@@ -71,7 +71,7 @@ for type in strict filesystem; do
 	run production "$T/$type.vxed" mount "$T/mnt"
 	check "$type mount: log has the target path" logq syscall=mount args.target="$T/mnt"
 	run production "$T/$type.vxed" unshare_user
-	check "$type unshare: log has the flags" logq syscall=unshare args.flags=268435456
+	check "$type unshare: log has the flags" logq syscall=unshare args.flags=CLONE_NEWUSER
 	# clone3 is refused as absent (ENOSYS) in the kernel, so libc falls back.
 	run production "$T/$type.vxed" clone3
 	check "$type clone3: ENOSYS" res_is clone3 errno=ENOSYS

@@ -25,15 +25,14 @@ check "socket(AF_INET): allowed" res_is socket ok
 check "socket(AF_INET): no log" lognone
 run production "$T/sock.vxed" socket inet6 dgram
 check "socket(AF_INET6, DGRAM): allowed" res_is socket ok
-for fam in packet:17 netlink:16; do
-	name=${fam%:*} num=${fam#*:}
+for name in packet netlink; do
 	run production "$T/sock.vxed" socket $name raw
 	check "socket(AF_${name^^}): EAFNOSUPPORT" res_is socket errno=EAFNOSUPPORT
 	check "socket(AF_${name^^}): logged blocked, rule permit:$sockline" \
-		logq syscall=socket action=blocked rule="permit:$sockline" args.domain=$num errno=EAFNOSUPPORT
+		logq syscall=socket action=blocked rule="permit:$sockline" args.domain=AF_${name^^} errno=EAFNOSUPPORT
 	run soft "$T/sock.vxed" socket $name raw
 	check "soft socket(AF_${name^^}): performed" res_is socket ok
-	check "soft socket(AF_${name^^}): logged" logq syscall=socket action=logged args.domain=$num
+	check "soft socket(AF_${name^^}): logged" logq syscall=socket action=logged args.domain=AF_${name^^}
 done
 
 # --- openat: decided and performed by the supervisor -----------------------------
