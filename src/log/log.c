@@ -14,8 +14,8 @@
  *  - A flood of violations is rate-limited, but never silently: the number
  *    of records not written is counted exactly and reported.
  */
-#include "util/utf8.h"
 #include "vxe/log.h"
+#include "util/utf8.h"
 #include "vxe/syscalls.h"
 
 #include <errno.h>
@@ -57,6 +57,8 @@
 #define DEFAULT_PER_SECOND 50
 #define NSEC_PER_SEC	   1000000000ull
 
+#define SUPP_NAMES 16
+
 struct vxe_log {
 	pthread_mutex_t lock; /* serialises callers; the fields below are the state */
 	int fd;		      /* owned, O_APPEND|O_CLOEXEC */
@@ -73,7 +75,14 @@ struct vxe_log {
 	uint64_t suppressed;
 	char supp_vxed[VXE_LOG_NAME_MAX + 1]; /* vxed of those events, if all the same */
 	bool supp_mixed;		      /* they came from several VXEDs */
-	char *line;			      /* owned, VXE_LOG_LINE_MAX bytes */
+	/* Which syscalls were suppressed, so that a reviewer knows what to
+	 * look for; past SUPP_NAMES distinct names the rest count as "other". */
+	struct {
+		char name[32];
+		uint64_t count;
+	} supp_sys[SUPP_NAMES + 1];
+	unsigned supp_nsys;
+	char *line; /* owned, VXE_LOG_LINE_MAX bytes */
 };
 
 static inline void close_fdp(int *fdp)
@@ -93,7 +102,6 @@ static inline void freep(void *p)
 #define cleanup_free __attribute__((cleanup(freep)))
 
 /* ---- JSON string escaping ------------------------------------------------ */
-
 
 /* Escapes one unit at s into unit (at most 6 bytes); returns how many input
  * bytes it consumed and sets *ulen. */
@@ -323,7 +331,18 @@ static void build_suppressed(struct line *l, const struct vxe_log *log)
 	/* The VXED the suppressed events came from, or null if several. */
 	put_key(l, "vxed");
 	put_cstr(l, log->supp_mixed ? NULL : log->supp_vxed, VXE_LOG_NAME_MAX);
-	putf(l, ",\"action\":\"suppressed\",\"count\":%" PRIu64 "}\n", log->suppressed);
+	putf(l, ",\"action\":\"suppressed\",\"count\":%" PRIu64, log->suppressed);
+	if (log->supp_nsys) {
+		put(l, ",\"syscalls\":{", 13);
+		for (unsigned i = 0; i < log->supp_nsys; i++) {
+			if (i)
+				put(l, ",", 1);
+			put_cstr(l, log->supp_sys[i].name, sizeof log->supp_sys[i].name);
+			putf(l, ":%" PRIu64, log->supp_sys[i].count);
+		}
+		put(l, "}", 1);
+	}
+	put(l, "}\n", 2);
 }
 
 /* ---- Output ---------------------------------------------------------------- */
@@ -370,13 +389,32 @@ static int flush_suppressed(struct vxe_log *log)
 		log->suppressed = 0;
 		log->supp_mixed = false;
 		log->supp_vxed[0] = '\0';
+		log->supp_nsys = 0;
 	}
 	return r;
 }
 
 /* Counts an event that is not written, remembering where it came from. */
-static void count_suppressed(struct vxe_log *log, const char *vxed)
+static void count_suppressed(struct vxe_log *log, const char *vxed, const char *sys)
 {
+	char name[32];
+	snprintf(name, sizeof name, "%s", sys ? sys : "?");
+	unsigned i = 0;
+	while (i < log->supp_nsys && strcmp(log->supp_sys[i].name, name) != 0)
+		i++;
+	if (i == log->supp_nsys) {
+		if (i == SUPP_NAMES) {
+			i = SUPP_NAMES; /* the "other" slot */
+			snprintf(name, sizeof name, "other");
+		}
+		if (i == log->supp_nsys || strcmp(log->supp_sys[i].name, "other") != 0) {
+			snprintf(log->supp_sys[i].name, sizeof log->supp_sys[i].name, "%s", name);
+			log->supp_sys[i].count = 0;
+			if (log->supp_nsys <= i)
+				log->supp_nsys = i + 1;
+		}
+	}
+	log->supp_sys[i].count++;
 	if (log->suppressed == 0) {
 		snprintf(log->supp_vxed, sizeof(log->supp_vxed), "%s", vxed ? vxed : "");
 		log->supp_mixed = vxed == NULL;
@@ -425,7 +463,7 @@ int vxe_log_event(struct vxe_log *log, const struct vxe_event *ev)
 		return -EINVAL;
 	pthread_mutex_lock(&log->lock);
 	if (!bucket_take(log)) {
-		count_suppressed(log, ev->vxed);
+		count_suppressed(log, ev->vxed, ev->syscall);
 		pthread_mutex_unlock(&log->lock);
 		return 1;
 	}
@@ -441,7 +479,7 @@ int vxe_log_event(struct vxe_log *log, const struct vxe_event *ev)
 	/* An event we failed to write is counted too, so the next
 	 * "suppressed" record still accounts for every event not in the file. */
 	if (r < 0)
-		count_suppressed(log, ev->vxed);
+		count_suppressed(log, ev->vxed, ev->syscall);
 	pthread_mutex_unlock(&log->lock);
 	return r;
 }

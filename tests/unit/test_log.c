@@ -450,9 +450,17 @@ static void test_rate_limit(void)
 	       (unsigned long long)sum);
 
 	char *buf = slurp(path, NULL);
-	char *last = buf ? strrchr(buf, '{') : NULL;
+	char *last = NULL;
+	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (*p)
+			last = p;
 	tap_ok(last && strstr(last, "\"vxed\":\"popd\",\"action\":\"suppressed\"") != NULL,
 	       "suppressed record names the VXED and ends the file");
+	char want[160];
+	snprintf(want, sizeof want, "\"count\":%u,\"syscalls\":{\"%s\":%u}}", more, ev.syscall,
+		 more);
+	tap_ok(last && strstr(last, want) != NULL, "suppressed record counts them by syscall: %s",
+	       want);
 	free(buf);
 	if (have_python)
 		tap_ok(run_checker("valid", path, NULL) == 0, "rate-limited log is valid JSON");
