@@ -160,7 +160,8 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, stru
 					doms[nd++] = t->socks[i].domain;
 				named &= af_name(t->socks[i].domain) != NULL;
 			}
-			qsort(doms, nd, sizeof doms[0], int_cmp);
+			if (nd)
+				qsort(doms, nd, sizeof doms[0], int_cmp);
 			struct vxe_buf body = {0}, pc = {0};
 			vxe_buf_puts(&body, "(member domain (list");
 			for (unsigned k = 0; k < nd; k++) {

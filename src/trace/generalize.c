@@ -187,7 +187,8 @@ static void absorb(struct cand *into, struct cand *from)
  * contiguously: comparing with the last kept entry is enough. */
 static void compact(struct cands *c)
 {
-	qsort(c->v, c->n, sizeof *c->v, cand_cmp);
+	if (c->n)
+		qsort(c->v, c->n, sizeof *c->v, cand_cmp);
 	size_t o = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		struct cand *last = o ? &c->v[o - 1] : NULL;

@@ -412,12 +412,17 @@ static void normalise_net(struct vxe_doc *d)
 
 void vxe_doc_print(struct vxe_doc *d, struct vxe_buf *b)
 {
-	qsort(d->unchecked, d->nunchecked, sizeof *d->unchecked, name_cmp);
-	qsort(d->permit, d->npermit, sizeof *d->permit, name_cmp);
-	qsort(d->preds, d->npreds, sizeof *d->preds, pred_cmp);
-	qsort(d->paths, d->npaths, sizeof *d->paths, path_cmp);
+	if (d->nunchecked)
+		qsort(d->unchecked, d->nunchecked, sizeof *d->unchecked, name_cmp);
+	if (d->npermit)
+		qsort(d->permit, d->npermit, sizeof *d->permit, name_cmp);
+	if (d->npreds)
+		qsort(d->preds, d->npreds, sizeof *d->preds, pred_cmp);
+	if (d->npaths)
+		qsort(d->paths, d->npaths, sizeof *d->paths, path_cmp);
 	normalise_net(d);
-	qsort(d->net, d->nnet, sizeof *d->net, net_cmp);
+	if (d->nnet)
+		qsort(d->net, d->nnet, sizeof *d->net, net_cmp);
 
 	if (!d->no_header) {
 		comment_lines(b, d->header, "");
