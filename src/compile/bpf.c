@@ -6,9 +6,18 @@
  * answers ENOSYS to a notification nobody can receive.
  */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
 #include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 
 #include "vxe/plan.h"
 
@@ -110,16 +119,45 @@ static int build(const struct vxe_plan *plan, scmp_filter_ctx *out)
 	return 0;
 }
 
+/* libseccomp builds the program; VXE installs it itself, because the flag
+ * it needs is newer than this libseccomp (2.5.4): WAIT_KILLABLE_RECV
+ * (Linux 5.19) keeps a call the supervisor has received from being torn
+ * down by an ordinary signal. Without it a shell's SIGCHLD arriving while
+ * its fork waits for the supervisor makes fork fail with EINTR ("Cannot
+ * fork") once enough background jobs are running. Older kernels refuse the
+ * flag with EINVAL, and the filter goes in without it. */
 int vxe_bpf_load(const struct vxe_plan *plan)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	int rc = build(plan, &ctx);
 	if (rc)
 		return rc;
-	rc = seccomp_load(ctx);
-	if (rc)
+	int mfd = memfd_create("vxe-bpf", MFD_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	rc = seccomp_export_bpf(ctx, mfd);
+	off_t size = rc == 0 ? lseek(mfd, 0, SEEK_END) : -1;
+	if (rc == 0 && (size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
+			size > (off_t)(BPF_MAXINSNS * sizeof(struct sock_filter))))
+		rc = -E2BIG;
+	struct sock_filter *insns = rc == 0 ? malloc((size_t)size) : NULL;
+	if (rc == 0 && (!insns || pread(mfd, insns, (size_t)size, 0) != size))
+		rc = insns ? -EIO : -ENOMEM;
+	close(mfd);
+	if (rc) {
+		free(insns);
 		return rc;
-	return seccomp_notify_fd(ctx);
+	}
+	struct sock_fprog prog = {.len = (unsigned short)(size / (off_t)sizeof *insns),
+				  .filter = insns};
+	unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			      flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	int err = errno;
+	free(insns);
+	return fd < 0 ? -err : fd;
 }
 
 int vxe_bpf_export(const struct vxe_plan *plan, int fd)

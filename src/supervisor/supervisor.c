@@ -104,8 +104,14 @@ static void deny(struct verdict *v, int err, const char *rule)
 
 /* Access a call needs on its path argument. */
 static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint64_t *args,
-			      pid_t pid)
+			      pid_t pid, bool *creates)
 {
+	static const char *const creating[] = {"creat",	    "mkdir",  "mkdirat",  "mknod",
+					       "mknodat",   "link",   "linkat",	  "symlink",
+					       "symlinkat", "rename", "renameat", "renameat2"};
+	*creates = false;
+	for (size_t i = 0; i < sizeof creating / sizeof creating[0]; i++)
+		*creates |= strcmp(fc->name, creating[i]) == 0;
 	if (fc->access)
 		return fc->access;
 	int64_t flags;
@@ -117,10 +123,13 @@ static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint
 		/* openat2: flags live in struct open_how; unreadable means
 		 * the most demanding reading. */
 		uint64_t how[1];
-		if (vxe_mem_read(pid, args[2], how, sizeof how) < 0)
+		if (vxe_mem_read(pid, args[2], how, sizeof how) < 0) {
+			*creates = true;
 			return VXE_FS_READ | VXE_FS_WRITE;
+		}
 		flags = (int64_t)how[0];
 	}
+	*creates = (flags & O_CREAT) != 0;
 	if (flags & O_PATH)
 		return 0;
 	unsigned acc = 0;
@@ -144,7 +153,8 @@ static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint
  * target, not the supervisor. A path that does not exist yet is decided on
  * its directory's real path; one whose directory is missing too fails in
  * the kernel anyway and is decided as written. */
-static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, unsigned access)
+static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, unsigned access,
+		    bool creates)
 {
 	char lex[PATH_MAX], real[PATH_MAX], norm[PATH_MAX];
 	if (access == 0)
@@ -162,6 +172,12 @@ static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, uns
 	if (realpath(path, real))
 		return vxe_path_normalize(real, norm, sizeof norm) &&
 		       vxe_policy_path_allowed(p, norm, access);
+	/* Nothing there, and the call would not make it: the kernel answers
+	 * ENOENT, which is what a program probing for an optional file
+	 * expects (Landlock would too). A file created meanwhile by someone
+	 * else is still Landlock's to refuse in production. */
+	if ((errno == ENOENT || errno == ENOTDIR) && !creates)
+		return true;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
@@ -183,7 +199,8 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	if (!fc)
 		return;
-	unsigned access = needed_access(fc, nr, args, s->req->pid);
+	bool creates;
+	unsigned access = needed_access(fc, nr, args, s->req->pid, &creates);
 	if (nr == __NR_mknod || nr == __NR_mknodat) {
 		/* Device nodes are the whole host (a block node of the root
 		 * disk); no write rule grants them, in Landlock either. */
@@ -208,7 +225,7 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 			continue;
 		unsigned need = access;
 		/* rename/link: the source is removed or linked, the target created. */
-		if (!path_ok(s->p, (pid_t)s->req->pid, s->dec.arg[i].s, need)) {
+		if (!path_ok(s->p, (pid_t)s->req->pid, s->dec.arg[i].s, need, creates)) {
 			deny(v, EACCES, "files");
 			return;
 		}
@@ -335,7 +352,7 @@ static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t ale
 		raw[n] = 0;
 		if (vxe_resolve_path((pid_t)s->req->pid, AT_FDCWD, raw, s->dec.check_root, path,
 				     sizeof path) < 0 ||
-		    !path_ok(s->p, (pid_t)s->req->pid, path, VXE_FS_WRITE)) {
+		    !path_ok(s->p, (pid_t)s->req->pid, path, VXE_FS_WRITE, false)) {
 			deny(v, EACCES, "files");
 			return;
 		}
