@@ -24,7 +24,7 @@
  * 200 KB (vxe/log.h limits), so a longer line is not ours. */
 #define VXE_LOGREAD_LINE_MAX  (1u << 20) /* bytes, without the newline */
 #define VXE_LOGREAD_DEPTH_MAX 16	 /* nesting of objects/arrays (unknown fields) */
-#define VXE_LOGREAD_ARGS_MAX  64	 /* members of "args" (the writer: at most 6) */
+#define VXE_LOGREAD_ARGS_MAX  64 /* members of "args" (the writer: at most 6) or "syscalls" (17) */
 
 /* An owned byte string: s is NULL when the field was absent or JSON null;
  * otherwise s is malloc'd, NUL-terminated, and len bytes long (it may contain
@@ -73,9 +73,11 @@ struct vxe_logrec {
 	struct vxe_logstr errno_name; /* "EACCES"; NULL if none or numeric */
 	int errno_num;		      /* when the writer had no name: the number; else 0 */
 	unsigned nargs;
-	struct vxe_logarg *args; /* owned array of nargs */
-	uint64_t count;		 /* "suppressed": the number of events not written */
-	bool truncated;		 /* some value is a prefix of the original */
+	struct vxe_logarg *args;     /* owned array of nargs */
+	uint64_t count;		     /* "suppressed": the number of events not written */
+	unsigned nsyscalls;	     /* "suppressed": how many of them per syscall, if the */
+	struct vxe_logarg *syscalls; /* writer said: names with INT counts ("other" last) */
+	bool truncated;		     /* some value is a prefix of the original */
 };
 
 /* Parses one line (len bytes, without its newline; no NUL needed) into rec,
@@ -157,8 +159,10 @@ struct vxe_logfilter {
 void vxe_logfilter_init(struct vxe_logfilter *f);
 /* True if rec passes. A "suppressed" record stands for events that could
  * have been anything: it is subject to the time bounds and to the VXED (a
- * record for several VXEDs, vxed null, passes any), not to syscall, program
- * or action, unless the action list names "suppressed" (then only those). */
+ * record for several VXEDs, vxed null, passes any), to the syscall list only
+ * if it has per-syscall counts (a name asked for, or "other"), and not to
+ * program or action, unless the action list names "suppressed" (then only
+ * those). */
 bool vxe_logfilter_match(const struct vxe_logfilter *f, const struct vxe_logrec *rec);
 
 /* RFC 3339 date-time ("2026-12-03T16:00:00Z", "...16:00:00.5+01:00"; 't',

@@ -218,6 +218,7 @@ struct view {
 	struct row *rows;
 	size_t nrows;
 	size_t seen[NCOLS]; /* widest cell so far, per column */
+	bool short_time;    /* a narrow terminal: times without the year */
 	bool header_done;
 };
 
@@ -373,6 +374,12 @@ static void add_row(struct view *v, const struct vxe_logrec *rec)
 		r->cell[C_SYSCALL] = sb_take(&b);
 		sb_printf(&b, "%llu event%s not logged (rate limit)",
 			  (unsigned long long)rec->count, rec->count == 1 ? "" : "s");
+		for (unsigned i = 0; i < rec->nsyscalls; i++) {
+			const struct vxe_logarg *a = &rec->syscalls[i];
+			sb_str(&b, i ? ", " : ": ");
+			sb_escaped(&b, a->name.s, a->name.len);
+			sb_printf(&b, " %lld", (long long)a->val.i);
+		}
 		r->cell[C_ARGS] = sb_take(&b);
 		sb_str(&b, "suppressed");
 		r->cell[C_ACTION] = sb_take(&b);
@@ -473,12 +480,32 @@ static void flush_rows(struct view *v)
 			used += w[c] + 2;
 	}
 	if (cols) {
-		size_t avail = cols > used + 1 ? cols - used - 1 : 0;
-		if (avail < 12)
-			avail = 12;
-		if (w[C_ARGS] > avail)
-			w[C_ARGS] = avail;
+		/* Too wide for the terminal: narrow the columns in this order
+		 * (each to a floor), the arguments last of all; the year goes
+		 * from the time before the arguments drop below 12. */
+		static const struct {
+			int col;
+			size_t floor;
+		} steps[] = {{C_ARGS, 24}, {C_PROG, 10}, {C_VXED, 8}, {C_SYSCALL, 8},
+			     {C_TIME, 14}, {C_ARGS, 12}, {C_PROG, 6}, {C_VXED, 5}};
+		size_t total = used + w[C_ARGS], limit = cols - 1; /* the last column unused */
+
+		for (size_t k = 0; k < sizeof steps / sizeof steps[0] && total > limit; k++) {
+			int c = steps[k].col;
+			size_t cut;
+
+			if (w[c] <= steps[k].floor)
+				continue;
+			cut = w[c] - steps[k].floor;
+			if (c == C_TIME)
+				cut = w[c] - 14; /* all or nothing: "12-03 16:54:42" */
+			else if (cut > total - limit)
+				cut = total - limit;
+			w[c] -= cut;
+			total -= cut;
+		}
 	}
+	v->short_time = cols && w[C_TIME] == 14 && v->seen[C_TIME] >= 19;
 	if (!v->header_done) {
 		for (int c = 0; c < NCOLS; c++)
 			print_cell(col_head[c], w[c], cols != 0, c == NCOLS - 1);
@@ -487,7 +514,10 @@ static void flush_rows(struct view *v)
 	}
 	for (size_t i = 0; i < v->nrows; i++) {
 		for (int c = 0; c < NCOLS; c++) {
-			print_cell(v->rows[i].cell[c], w[c], cols != 0, c == NCOLS - 1);
+			const char *cell = v->rows[i].cell[c];
+			if (c == C_TIME && v->short_time && strlen(cell) > 5)
+				cell += 5; /* "2026-" */
+			print_cell(cell, w[c], cols != 0, c == NCOLS - 1);
 			free(v->rows[i].cell[c]);
 		}
 		putchar('\n');
@@ -608,8 +638,14 @@ static int follow(struct vxe_logreader *r, const struct vxe_logfilter *f, struct
 		size_t len;
 		struct pollfd pfd = {.fd = ifd, .events = POLLIN};
 		struct timespec second = {1, 0};
-		int rc;
+		int rc, changed;
 
+		/* Rotation and truncation first: reading on from our offset in
+		 * a file that was truncated and written again would start in
+		 * the middle of it. */
+		changed = vxe_logreader_check_rotation(r);
+		if (changed < 0)
+			fprintf(stderr, "vxe: log: %s: %s\n", path, strerror(-changed));
 		while ((rc = vxe_logreader_next(r, &rec, &line, &len)) > 0)
 			if (vxe_logfilter_match(f, &rec))
 				emit(v, line, len, &rec);
@@ -620,11 +656,8 @@ static int follow(struct vxe_logreader *r, const struct vxe_logfilter *f, struct
 			status = EXIT_VXE;
 			break;
 		}
-		rc = vxe_logreader_check_rotation(r);
-		if (rc > 0)
-			continue;
-		if (rc < 0)
-			fprintf(stderr, "vxe: log: %s: %s\n", path, strerror(-rc));
+		if (changed > 0)
+			continue; /* look again before waiting */
 		if (ppoll(ifd >= 0 ? &pfd : NULL, ifd >= 0 ? 1 : 0, &second, &orig) > 0) {
 			char evbuf[4096];
 			while (read(ifd, evbuf, sizeof evbuf) > 0)

@@ -435,6 +435,11 @@ void vxe_logrec_free(struct vxe_logrec *rec)
 		str_free(&rec->args[i].val.str);
 	}
 	free(rec->args);
+	for (unsigned i = 0; i < rec->nsyscalls; i++) {
+		str_free(&rec->syscalls[i].name);
+		str_free(&rec->syscalls[i].val.str);
+	}
+	free(rec->syscalls);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -443,7 +448,9 @@ static bool streq(const struct vxe_logstr *s, const char *c)
 	return s->s && s->len == strlen(c) && memcmp(s->s, c, s->len) == 0;
 }
 
-static int jargs(struct jp *j, struct vxe_logrec *rec)
+/* An object of named values into (*arr, *n): "args", "syscalls". Returns
+ * 0, 1 if the value is not an object (nothing consumed), -1 on error. */
+static int jmembers(struct jp *j, struct vxe_logarg **arr, unsigned *nmemb)
 {
 	size_t cap = 0;
 
@@ -460,15 +467,15 @@ static int jargs(struct jp *j, struct vxe_logrec *rec)
 
 		memset(&a, 0, sizeof(a));
 		jws(j);
-		if (rec->nargs >= VXE_LOGREAD_ARGS_MAX)
-			return jfail(j, "too many arguments");
+		if (*nmemb >= VXE_LOGREAD_ARGS_MAX)
+			return jfail(j, "too many members in an object");
 		if (jstring(j, &a.name) < 0)
 			return -1;
-		for (unsigned i = 0; i < rec->nargs; i++) {
-			if (rec->args[i].name.len == a.name.len &&
-			    memcmp(rec->args[i].name.s, a.name.s, a.name.len) == 0) {
+		for (unsigned i = 0; i < *nmemb; i++) {
+			if ((*arr)[i].name.len == a.name.len &&
+			    memcmp((*arr)[i].name.s, a.name.s, a.name.len) == 0) {
 				str_free(&a.name);
-				return jfail(j, "duplicate argument");
+				return jfail(j, "duplicate name in an object");
 			}
 		}
 		jws(j);
@@ -485,19 +492,19 @@ static int jargs(struct jp *j, struct vxe_logrec *rec)
 			return -1;
 		}
 		j->depth--;
-		if (rec->nargs == cap) {
+		if (*nmemb == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
-			struct vxe_logarg *na = realloc(rec->args, ncap * sizeof(*na));
+			struct vxe_logarg *na = realloc(*arr, ncap * sizeof(*na));
 			if (!na) {
 				str_free(&a.name);
 				str_free(&a.val.str);
 				j->nomem = true;
 				return jfail(j, "out of memory");
 			}
-			rec->args = na;
+			*arr = na;
 			cap = ncap;
 		}
-		rec->args[rec->nargs++] = a;
+		(*arr)[(*nmemb)++] = a;
 		jws(j);
 		if (j->p < j->end && *j->p == ',') {
 			j->p++;
@@ -526,6 +533,7 @@ enum {
 	K_ERRNO,
 	K_COUNT,
 	K_TRUNCATED,
+	K_SYSCALLS,
 	K_NKEYS
 };
 
@@ -534,7 +542,7 @@ static const char *const key_names[K_NKEYS] = {
     [K_MODE] = "mode",	 [K_ACTION] = "action",	      [K_PID] = "pid",
     [K_EXE] = "exe",	 [K_SYSCALL] = "syscall",     [K_ARCH] = "arch",
     [K_ARGS] = "args",	 [K_RULE] = "rule",	      [K_ERRNO] = "errno",
-    [K_COUNT] = "count", [K_TRUNCATED] = "truncated",
+    [K_COUNT] = "count", [K_TRUNCATED] = "truncated", [K_SYSCALLS] = "syscalls",
 };
 
 /* Stores a parsed value in the field for key k. Returns false if the v1
@@ -608,7 +616,7 @@ static bool store(struct vxe_logrec *rec, int k, struct vxe_logval *val)
 static int key_index(const struct vxe_logstr *k)
 {
 	for (int i = 0; i < K_NKEYS; i++)
-		if (streq(k, key_names[i]))
+		if (key_names[i] && streq(k, key_names[i]))
 			return i;
 	return -1;
 }
@@ -667,16 +675,23 @@ int vxe_logrec_parse(const char *line, size_t len, struct vxe_logrec *rec, char 
 			}
 			j.p++;
 			jws(&j);
-			if (k == K_ARGS) {
-				int a = jargs(&j, rec);
+			if (k == K_ARGS || k == K_SYSCALLS) {
+				int a = k == K_ARGS ? jmembers(&j, &rec->args, &rec->nargs)
+						    : jmembers(&j, &rec->syscalls, &rec->nsyscalls);
 				if (a < 0)
 					goto syntax;
 				if (a > 0) {
 					if (jvalue(&j, NULL) < 0)
 						goto syntax;
 					if (why < 0)
-						why = K_ARGS;
+						why = k;
 				}
+				/* "syscalls" counts: non-negative integers. */
+				for (unsigned i = 0; k == K_SYSCALLS && i < rec->nsyscalls; i++)
+					if ((rec->syscalls[i].val.kind != VXE_LOGVAL_INT ||
+					     rec->syscalls[i].val.i < 0) &&
+					    why < 0)
+						why = k;
 			} else {
 				memset(&val, 0, sizeof(val));
 				if (jvalue(&j, k >= 0 ? &val : NULL) < 0) {
@@ -1008,6 +1023,16 @@ bool vxe_logfilter_match(const struct vxe_logfilter *f, const struct vxe_logrec 
 	if (vxe_logrec_is_suppressed(rec)) {
 		if (f->vxed && rec->vxed.s && !list_has(f->vxed, rec->vxed.s, rec->vxed.len))
 			return false;
+		/* Per-syscall counts, when the record has them, narrow it down:
+		 * one of the names asked for, or "other" (which may be one). */
+		if (f->syscall && rec->nsyscalls) {
+			for (unsigned i = 0; i < rec->nsyscalls; i++) {
+				const struct vxe_logstr *n = &rec->syscalls[i].name;
+				if (list_has(f->syscall, n->s, n->len) || streq(n, "other"))
+					return true;
+			}
+			return false;
+		}
 		return true;
 	}
 	if (f->vxed && !list_has(f->vxed, rec->vxed.s, rec->vxed.len))
@@ -1041,6 +1066,13 @@ struct vxe_logreader {
 	dev_t dev;	    /* identity of the live file we read */
 	ino_t ino;
 	off_t off; /* bytes read from it */
+	/* The first and the last bytes read, to notice a file truncated and
+	 * written again past our offset before we looked (its size alone
+	 * cannot tell): the time stamp near the start of a line differs. */
+	char head[128];
+	size_t head_len;
+	char tail[256];
+	size_t tail_len;
 	bool rotated_away;
 	char *buf;
 	size_t cap, start, end, scan;
@@ -1128,6 +1160,7 @@ static int lr_open_cur(struct vxe_logreader *r)
 
 	r->lineno = 0;
 	r->off = 0;
+	r->head_len = r->tail_len = 0;
 	r->own_fd = true;
 	if (strcmp(f->path, "-") == 0) {
 		r->fd = STDIN_FILENO;
@@ -1173,6 +1206,27 @@ static int lr_open_cur(struct vxe_logreader *r)
 	}
 	r->fd = fd;
 	return 0;
+}
+
+static void remember_tail(struct vxe_logreader *r, const char *data, size_t n)
+{
+	size_t keep;
+
+	if (r->head_len < sizeof r->head) {
+		size_t h = sizeof r->head - r->head_len < n ? sizeof r->head - r->head_len : n;
+		memcpy(r->head + r->head_len, data, h);
+		r->head_len += h;
+	}
+
+	if (n >= sizeof r->tail) {
+		memcpy(r->tail, data + n - sizeof r->tail, sizeof r->tail);
+		r->tail_len = sizeof r->tail;
+		return;
+	}
+	keep = r->tail_len + n > sizeof r->tail ? sizeof r->tail - n : r->tail_len;
+	memmove(r->tail, r->tail + r->tail_len - keep, keep);
+	memcpy(r->tail + keep, data, n);
+	r->tail_len = keep + n;
 }
 
 /* Reads the next line. Returns 1 (line), 2 (a line over the limit was
@@ -1229,6 +1283,7 @@ static int lr_line(struct vxe_logreader *r, const char **line, size_t *len)
 		if (n < 0)
 			return -errno;
 		if (n > 0) {
+			remember_tail(r, r->buf + r->end, (size_t)n);
 			r->end += (size_t)n;
 			r->off += n;
 			continue;
@@ -1353,6 +1408,18 @@ int vxe_logreader_check_rotation(struct vxe_logreader *r)
 	}
 	if (fstat(r->fd, &cur) < 0)
 		return -errno;
+	if (cur.st_size >= r->off && r->tail_len) {
+		char bytes[sizeof r->tail];
+		ssize_t n = pread(r->fd, bytes, r->head_len, 0);
+		bool same = n == (ssize_t)r->head_len && memcmp(bytes, r->head, r->head_len) == 0;
+		if (same) {
+			n = pread(r->fd, bytes, r->tail_len, r->off - (off_t)r->tail_len);
+			same =
+			    n == (ssize_t)r->tail_len && memcmp(bytes, r->tail, r->tail_len) == 0;
+		}
+		if (!same)
+			cur.st_size = 0; /* rewritten under us: as if truncated */
+	}
 	if (cur.st_size > r->off)
 		return 1; /* more to read from what we have open */
 	if (stat(f->path, &now) < 0)
@@ -1366,6 +1433,7 @@ int vxe_logreader_check_rotation(struct vxe_logreader *r)
 		if (lseek(r->fd, 0, SEEK_SET) < 0)
 			return -errno;
 		r->off = 0;
+		r->head_len = r->tail_len = 0;
 		r->start = r->end = r->scan = 0;
 		r->discarding = false;
 		r->lineno = 0;
@@ -1485,7 +1553,7 @@ static int find_rotations(struct vxe_logreader *r, const char *path)
 	}
 	closedir(d);
 	free(dir);
-	if (ret == 0)
+	if (ret == 0 && nrot > 1)
 		qsort(rots, nrot, sizeof(*rots), rot_cmp);
 	for (size_t i = 0; i < nrot; i++) {
 		if (ret == 0)
