@@ -68,6 +68,7 @@ struct vxe_sup {
 	pid_t child;
 	bool handed_over; /* the child's own execve has been let through */
 	bool production;
+	char log_real[PATH_MAX]; /* the log file's real path, "" if none */
 	vxe_trace_fn on_trace;
 	void *trace_userdata;
 	struct seccomp_notif *req;
@@ -83,6 +84,7 @@ struct verdict {
 	int64_t val;
 	char rule[48];
 	unsigned addfd_flags; /* V_RETURN from an injected fd */
+	bool hard;	      /* V_DENY in every mode: an attack on VXE itself */
 	int fd;		      /* fd to inject (owned), or -1 */
 };
 
@@ -243,20 +245,6 @@ static int target_fd(struct vxe_sup *s, int fd)
 	return dup;
 }
 
-static void perform_connect(struct vxe_sup *s, const struct sockaddr_storage *ss, socklen_t len,
-			    struct verdict *v)
-{
-	const uint64_t *args = (const uint64_t *)s->req->data.args;
-	int sfd = target_fd(s, (int)args[0]);
-	v->kind = V_RETURN;
-	if (sfd < 0) {
-		v->val = -EBADF;
-		return;
-	}
-	v->val = connect(sfd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
-	close(sfd);
-}
-
 /* sendto performed by the supervisor on a duplicate of the socket, with the
  * payload copied from the target and the address it checked. MSG_DONTWAIT:
  * a full socket buffer answers EAGAIN rather than stalling every confined
@@ -326,12 +314,65 @@ static void check_network(struct vxe_sup *s, int nr, struct verdict *v)
 	}
 }
 
+/* Does the target hold CAP_NET_BIND_SERVICE (bit 10 of CapEff)? */
+static bool target_can_bind_low(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long cap = 0;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &cap) == 1)
+			break;
+	fclose(f);
+	return (cap >> 10) & 1;
+}
+
+/* bind/connect/sendto performed on a duplicate of the socket with the
+ * address the supervisor checked: a thread rewriting the address after the
+ * check changes nothing. A unix path is reached through an O_PATH
+ * descriptor of the checked real path, opened without following symlinks,
+ * so neither a relative name nor a symlink swapped in can redirect it. */
+static void perform_net(struct vxe_sup *s, int nr, int sfd, struct sockaddr_storage *ss,
+			socklen_t len, const char *unix_real, struct verdict *v)
+{
+	int pfd = -1;
+	if (unix_real) {
+		struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+				       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+		pfd = (int)syscall(SYS_openat2, AT_FDCWD, unix_real, &how, sizeof how);
+		if (pfd < 0) {
+			v->kind = V_RETURN;
+			v->val = errno == ELOOP ? -EACCES : -errno;
+			return;
+		}
+		struct sockaddr_un *un = (struct sockaddr_un *)ss;
+		memset(un->sun_path, 0, sizeof un->sun_path);
+		snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", pfd);
+		len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+	}
+	v->kind = V_RETURN;
+	if (nr == __NR_connect)
+		v->val = connect(sfd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+	else if (nr == __NR_bind)
+		v->val = bind(sfd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+	else
+		perform_sendto(s, ss, len, v);
+	if (pfd >= 0)
+		close(pfd);
+}
+
+/* Decided by the socket itself (its domain and protocol, which the program
+ * cannot change under us), with the address read once into our copy. */
 static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t alen,
 			  struct verdict *v)
 {
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	char text[128];
-	int family;
+	int family, domain = -1, proto = -1;
 	unsigned port;
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
@@ -341,55 +382,77 @@ static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t ale
 		return;
 	}
 	vxe_sockaddr_text(&ss, (size_t)len, text, sizeof text, &family, &port);
-	if (family == AF_UNIX) {
+	int sfd = target_fd(s, (int)args[0]);
+	if (sfd < 0)
+		return; /* not an open descriptor: the kernel answers EBADF */
+	socklen_t olen = sizeof domain;
+	getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &domain, &olen);
+	olen = sizeof proto;
+	getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen);
+
+	if (domain == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
 		size_t n = (size_t)len - offsetof(struct sockaddr_un, sun_path);
-		if (nr == __NR_bind || !s->p->has_files ||
-		    len <= offsetof(struct sockaddr_un, sun_path) || un->sun_path[0] == 0)
-			return; /* abstract names: Landlock's scope in production */
-		char raw[sizeof un->sun_path + 1], path[PATH_MAX];
+		char raw[sizeof un->sun_path + 1], path[PATH_MAX], real[PATH_MAX];
+		bool named = family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path) &&
+			     un->sun_path[0] != 0;
+		/* bind makes the socket file (Landlock's MAKE_SOCK); abstract
+		 * names are Landlock's scope; without files rules, no check. */
+		if (nr == __NR_bind || !s->p->has_files || !named) {
+			close(sfd);
+			return;
+		}
 		memcpy(raw, un->sun_path, n);
 		raw[n] = 0;
 		if (vxe_resolve_path((pid_t)s->req->pid, AT_FDCWD, raw, s->dec.check_root, path,
 				     sizeof path) < 0 ||
 		    !path_ok(s->p, (pid_t)s->req->pid, path, VXE_FS_WRITE, false)) {
+			close(sfd);
 			deny(v, EACCES, "files");
 			return;
 		}
-		if (s->production && nr == __NR_connect)
-			perform_connect(s, &ss, (socklen_t)len, v);
-		else if (s->production && nr == __NR_sendto)
-			perform_sendto(s, &ss, (socklen_t)len, v);
+		if (s->production) {
+			if (!realpath(path, real))
+				snprintf(real, sizeof real, "%s", path);
+			perform_net(s, nr, sfd, &ss, (socklen_t)len, real, v);
+		}
+		close(sfd);
 		return;
 	}
-	if (family != AF_INET && family != AF_INET6)
-		return; /* netlink and the rest: governed by socket() */
-	/* The protocol is the socket's, read from a duplicate of it. */
-	int proto = -1;
-	int sfd = target_fd(s, (int)args[0]);
-	if (sfd >= 0) {
-		socklen_t olen = sizeof proto;
-		if (getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen) < 0)
-			proto = -1;
+	if ((domain != AF_INET && domain != AF_INET6) || !s->p->has_network) {
 		close(sfd);
+		return; /* netlink and the rest: governed by socket() */
 	}
-	if (proto == IPPROTO_MPTCP)
+	bool mptcp = proto == IPPROTO_MPTCP;
+	if (mptcp)
 		proto = IPPROTO_TCP;
 	if (proto == IPPROTO_UDPLITE)
 		proto = IPPROTO_UDP;
-	if (!s->p->has_network)
-		return;
-	/* Sending to an address is connecting, for the rules. */
+	/* Sending to an address is connecting, for the rules; AF_UNSPEC on
+	 * connect dissolves an association and names no port. */
 	enum vxe_net_op op = nr == __NR_bind ? VXE_NET_BIND : VXE_NET_CONNECT;
+	bool unspec = family == AF_UNSPEC && nr == __NR_connect;
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
-	    !vxe_policy_net_allowed(s->p, op, proto, port)) {
+	    (!unspec && !vxe_policy_net_allowed(s->p, op, proto, port))) {
+		close(sfd);
 		deny(v, EACCES, "network");
 		return;
 	}
-	/* UDP has no Landlock rule: in production the supervisor sends the
-	 * datagram itself, to the address it checked. */
-	if (s->production && nr == __NR_sendto && proto == IPPROTO_UDP)
-		perform_sendto(s, &ss, (socklen_t)len, v);
+	if (s->production && proto == IPPROTO_UDP) {
+		/* No Landlock rule holds UDP: the supervisor performs it. A low
+		 * port needs the target's own CAP_NET_BIND_SERVICE, not ours. */
+		if (nr == __NR_bind && port < 1024 && !target_can_bind_low((pid_t)s->req->pid)) {
+			v->kind = V_RETURN;
+			v->val = -EACCES;
+		} else {
+			perform_net(s, nr, sfd, &ss, (socklen_t)len, NULL, v);
+		}
+	} else if (s->production && mptcp) {
+		/* Landlock holds TCP but not MPTCP, and a blocking connect
+		 * cannot be performed here: refused under network rules. */
+		deny(v, EPROTONOSUPPORT, "network");
+	}
+	close(sfd);
 }
 
 static void check_predicate(struct vxe_sup *s, const struct vxe_rule *r, struct verdict *v)
@@ -496,6 +559,38 @@ static void exe_of(pid_t pid, char *out, size_t size)
 
 static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, struct verdict *v);
 
+/* Mount calls that would lift the read-only bind mount over the log, in any
+ * mode: soft mode performs the program's violations, not attacks on VXE.
+ * A mount call on a descriptor (empty path) cannot be placed and is refused
+ * as well. Soft mode is still no boundary for a root program that mounts
+ * the disk a second time; production refuses every mount call. */
+static bool touches_log(struct vxe_sup *s, int nr)
+{
+	int arg;
+	switch (nr) {
+	case __NR_umount2:
+		arg = 0;
+		break;
+	case __NR_open_tree:
+	case __NR_move_mount:
+	case __NR_mount_setattr:
+	case __NR_mount:
+		arg = 1;
+		break;
+	default:
+		return false;
+	}
+	if (!s->log_real[0] || (unsigned)arg >= s->dec.n)
+		return false;
+	const char *path = s->dec.arg[arg].s;
+	if (s->dec.arg[arg].kind != VXE_LOGARG_STR || !path || !path[0])
+		return nr != __NR_umount2 && nr != __NR_mount;
+	char real[PATH_MAX];
+	if (realpath(path, real))
+		path = real;
+	return vxe_path_under(s->log_real, path);
+}
+
 static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 {
 	const struct vxe_plan_sys *ps = &s->plan->sys[nr];
@@ -508,6 +603,11 @@ static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 	vxe_decode_args(s->req->pid, info, args, &s->dec);
 	if (ps->act == VXE_F_ERRNO) {
 		deny(v, ps->err, "emulated");
+		return;
+	}
+	if (touches_log(s, nr)) {
+		deny(v, EPERM, "vxe");
+		v->hard = true;
 		return;
 	}
 	if (ps->why & VXE_WHY_UNLISTED) {
@@ -602,13 +702,13 @@ static void log_violation(struct vxe_sup *s, const char *sysname, const char *ar
 	struct vxe_event ev = {
 	    .vxed = s->p->name,
 	    .mode = vxe_mode_name(s->plan->mode),
-	    .action = s->production ? "blocked" : "logged",
+	    .action = s->production || v->hard ? "blocked" : "logged",
 	    .pid = s->req->pid,
 	    .exe = exe[0] ? exe : NULL,
 	    .syscall = sysname,
 	    .arch = arch,
 	    .rule = v->rule,
-	    .err = s->production ? v->err : 0,
+	    .err = s->production || v->hard ? v->err : 0,
 	    .nargs = s->dec.n,
 	    .args = s->dec.arg,
 	};
@@ -696,7 +796,7 @@ static void handle_one(struct vxe_sup *s)
 	}
 	if (v.kind == V_DENY)
 		log_violation(s, sysname, arch_name(arch, nr), &v);
-	if (v.kind == V_CONTINUE || (v.kind == V_DENY && !s->production)) {
+	if (v.kind == V_CONTINUE || (v.kind == V_DENY && !s->production && !v.hard)) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else if (v.kind == V_DENY) {
 		resp->error = -v.err;
@@ -822,6 +922,8 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	struct vxe_sup s = {.plan = l->plan, .p = l->plan->policy, .log = l->log, .fd = -1};
 	s.production = l->plan->mode == VXE_MODE_PRODUCTION;
 	s.on_trace = l->on_trace;
+	if (!l->log_path || !realpath(l->log_path, s.log_real))
+		s.log_real[0] = 0;
 	s.trace_userdata = l->trace_userdata;
 	s.dec.check_root = l->plan->sys[__NR_chroot].rule || l->plan->sys[__NR_pivot_root].rule;
 	if (seccomp_notify_alloc(&s.req, &s.resp) < 0) {
