@@ -13,7 +13,8 @@ __attribute__((noreturn, format(printf, 2, 3))) void vxe_die(const char *hint, c
 /* Exit status (or death by signal) mirroring a wait status. */
 int vxe_exit_like(int status);
 int vxe_cmd_check(int argc, char **argv);
-int vxe_cmd_trace(int argc, char **argv); /* src/cli/trace.c */
-int vxe_cmd_log(int argc, char **argv);	  /* src/cli/logview.c */
+int vxe_cmd_trace(int argc, char **argv);   /* src/cli/trace.c */
+int vxe_cmd_log(int argc, char **argv);	    /* src/cli/logview.c */
+int vxe_cmd_upgrade(int argc, char **argv); /* src/cli/upgrade.c */
 
 #endif

@@ -38,6 +38,7 @@ static const char usage_text[] =
     "[ARGS...]\n"
     "       vxe log [--vxed NAME] [--since T] [--until T] [--syscall S] [--action A] "
     "[--program P] [--json] [--follow]\n"
+    "       vxe upgrade [--dry-run | --accept-all] POLICY.vxed [LOG...] | --undo POLICY.vxed\n"
     "       vxe --help | --version\n"
     "\n"
     "Runs PROGRAM and every process it starts inside the virtual executing\n"
@@ -231,9 +232,14 @@ int main(int argc, char **argv)
 		return vxe_cmd_trace(argc - 1, argv + 1);
 	if (strcmp(cmd, "log") == 0)
 		return vxe_cmd_log(argc - 1, argv + 1);
+	if (strcmp(cmd, "upgrade") == 0)
+		return vxe_cmd_upgrade(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		usage(stderr, EXIT_VXE);
-	/* vxe POLICY PROGRAM ARGS... */
+	/* vxe POLICY PROGRAM ARGS... A word that is neither a command nor an
+	 * existing file is more likely a mistyped command than a VXED. */
+	if (!strchr(cmd, '/') && !strstr(cmd, ".vxed") && access(cmd, F_OK) != 0)
+		vxe_die("vxe --help lists the commands", "unknown command '%s'", cmd);
 	if (argc < 3)
 		vxe_die("vxe POLICY.vxed PROGRAM [ARGS...]", "a program to run is needed");
 	return cmd_run(argc, argv);

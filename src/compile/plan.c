@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "compile/compile_internal.h"
 #include "vxe/plan.h"
@@ -134,10 +135,24 @@ static bool mentions(const vl_value *v, const char *const *names, int depth)
 
 /* The filter rules that let clone/unshare or ioctl through only without
  * their escape-set arguments. */
-static int escape_closure(struct vxe_plan_sys *s, bool clone_like)
+enum closure { CLOSE_NS, CLOSE_TTY, CLOSE_DEV };
+
+static int escape_closure(struct vxe_plan_sys *s, enum closure kind, unsigned arg)
 {
 	s->act = VXE_F_ALLOW_IF;
-	if (clone_like) {
+	if (kind == CLOSE_DEV) {
+		/* mknod: any file type but character and block devices. */
+		static const unsigned types[] = {0, S_IFREG, S_IFIFO, S_IFSOCK};
+		int rc = 0;
+		for (size_t i = 0; i < 4 && rc == 0; i++) {
+			struct vxe_conj c = {
+			    .n = 1,
+			    .cmp = {{(uint8_t)arg, VXE_CMP_MASKED_EQ, true, S_IFMT, types[i]}}};
+			rc = add_conj(s, &c);
+		}
+		return rc;
+	}
+	if (kind == CLOSE_NS) {
 		struct vxe_conj c = {.n = 1,
 				     .cmp = {{0, VXE_CMP_MASKED_EQ, true, VXE_NS_FLAGS, 0}}};
 		return add_conj(s, &c);
@@ -259,6 +274,14 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 		return 0;
 	}
 
+	if (strcmp(info->name, "exit") == 0 || strcmp(info->name, "exit_group") == 0) {
+		/* Ending is never a violation: refusing it would only leave a
+		 * process that cannot stop (and a trace cut short by a signal
+		 * never sees it). */
+		s->act = VXE_F_ALLOW;
+		s->layer = VXE_LAYER_KERNEL;
+		return 0;
+	}
 	if (r && (r->kind == VXE_RULE_UNCHECKED || r->pred < 0)) {
 		s->act = VXE_F_ALLOW;
 		s->layer = VXE_LAYER_KERNEL;
@@ -307,19 +330,26 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 	 * the VXED's own predicate examines that very argument. */
 	int crit = strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0 ? 0
 		   : strcmp(name, "ioctl") == 0				      ? 1
+		   : strcmp(name, "mknod") == 0				      ? 1
+		   : strcmp(name, "mknodat") == 0			      ? 2
 									      : -1;
+	enum closure kind = crit == 0 ? CLOSE_NS : name[0] == 'i' ? CLOSE_TTY : CLOSE_DEV;
+	static const char *const dev_names[] = {"S_IFCHR", "S_IFBLK", NULL};
 	static const char *const ns_names[] = {"CLONE_NEWNS",	  "CLONE_NEWUSER", "CLONE_NEWPID",
 					       "CLONE_NEWNET",	  "CLONE_NEWUTS",  "CLONE_NEWIPC",
 					       "CLONE_NEWCGROUP", "CLONE_NEWTIME", NULL};
 	static const char *const tty_names[] = {"TIOCSTI", "TIOCLINUX", NULL};
-	bool named =
-	    crit >= 0 && r && r->pred >= 0 &&
-	    mentions(vl_pinned(p->lisp, r->pred_body), crit == 0 ? ns_names : tty_names, 0);
+	bool named = crit >= 0 && r && r->pred >= 0 &&
+		     mentions(vl_pinned(p->lisp, r->pred_body),
+			      kind == CLOSE_NS	  ? ns_names
+			      : kind == CLOSE_TTY ? tty_names
+						  : dev_names,
+			      0);
 	if (crit >= 0 && !named && s->act != VXE_F_ERRNO) {
 		s->why |= VXE_WHY_ESCAPE;
 		if (s->act == VXE_F_ALLOW || s->act == VXE_F_ALLOW_IF) {
 			struct vxe_plan_sys closed = {0};
-			int rc = escape_closure(&closed, crit == 0);
+			int rc = escape_closure(&closed, kind, (unsigned)crit);
 			if (rc == 0)
 				rc = conj_product(s, &closed);
 			free(closed.conj);

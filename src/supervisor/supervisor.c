@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/audit.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -155,22 +156,32 @@ static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint
  * target, not the supervisor. A path that does not exist yet is decided on
  * its directory's real path; one whose directory is missing too fails in
  * the kernel anyway and is decided as written. */
+/* The supervisor resolves paths for the target, so /proc/self and
+ * /proc/thread-self must name the target, never the supervisor. Returns
+ * path, or lex holding the rewritten one; NULL if it does not fit. */
+static const char *proc_self_as(pid_t pid, const char *path, char *lex, size_t size)
+{
+	const char *rest = NULL;
+	if (strncmp(path, "/proc/self", 10) == 0 && (path[10] == 0 || path[10] == '/'))
+		rest = path + 10;
+	else if (strncmp(path, "/proc/thread-self", 17) == 0 && (path[17] == 0 || path[17] == '/'))
+		rest = path + 17;
+	if (!rest)
+		return path;
+	if ((size_t)snprintf(lex, size, "/proc/%d%s", (int)pid, rest) >= size)
+		return NULL;
+	return lex;
+}
+
 static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, unsigned access,
 		    bool creates)
 {
 	char lex[PATH_MAX], real[PATH_MAX], norm[PATH_MAX];
 	if (access == 0)
 		return true;
-	const char *rest = NULL;
-	if (strncmp(path, "/proc/self", 10) == 0 && (path[10] == 0 || path[10] == '/'))
-		rest = path + 10;
-	else if (strncmp(path, "/proc/thread-self", 17) == 0 && (path[17] == 0 || path[17] == '/'))
-		rest = path + 17;
-	if (rest) {
-		if ((size_t)snprintf(lex, sizeof lex, "/proc/%d%s", (int)pid, rest) >= sizeof lex)
-			return false;
-		path = lex;
-	}
+	path = proc_self_as(pid, path, lex, sizeof lex);
+	if (!path)
+		return false;
 	if (realpath(path, real))
 		return vxe_path_normalize(real, norm, sizeof norm) &&
 		       vxe_policy_path_allowed(p, norm, access);
@@ -203,6 +214,11 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 		return;
 	bool creates;
 	unsigned access = needed_access(fc, nr, args, s->req->pid, &creates);
+	/* The ENOENT allowance is for calls Landlock re-checks in the kernel;
+	 * for the rest (chmod, chown, xattrs, utimes) a path missing at the
+	 * check could be a symlink at the use, so they need a rule. */
+	if (!fc->landlock)
+		creates = true;
 	if (nr == __NR_mknod || nr == __NR_mknodat) {
 		/* Device nodes are the whole host (a block node of the root
 		 * disk); no write rule grants them, in Landlock either. */
@@ -335,6 +351,92 @@ static bool target_can_bind_low(pid_t pid)
  * check changes nothing. A unix path is reached through an O_PATH
  * descriptor of the checked real path, opened without following symlinks,
  * so neither a relative name nor a symlink swapped in can redirect it. */
+/* A unix socket's peer learns who connected (SO_PEERCRED, SCM_CREDENTIALS)
+ * and the socket file's permissions are checked against the caller: the
+ * supervisor (root) must not be that caller. The call is made by a
+ * short-lived child that has taken the target's uids, gids and groups,
+ * lost every capability the target lacks by that, and entered a Landlock
+ * domain that refuses abstract sockets outside it. A connect that would
+ * block (a full backlog) is abandoned after two seconds with ETIMEDOUT, so
+ * the supervisor is never held. The peer sees the child's pid. */
+static long as_target(struct vxe_sup *s, int nr, int sfd, const struct sockaddr_storage *ss,
+		      socklen_t len)
+{
+	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	pid_t pid = (pid_t)s->req->pid;
+	char *buf = NULL;
+	size_t n = 0;
+	if (nr != __NR_connect) {
+		n = (size_t)args[2];
+		if (n > (1u << 20))
+			return -EMSGSIZE;
+		buf = malloc(n ? n : 1);
+		if (!buf)
+			return -ENOMEM;
+		if (n && vxe_mem_read(pid, args[1], buf, n) < 0) {
+			free(buf);
+			return -EFAULT;
+		}
+	}
+	unsigned uid[4] = {0}, gid[4] = {0};
+	gid_t groups[64];
+	int ngroups = 0;
+	char path[64], line[1024];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	bool got = false;
+	while (f && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &uid[0], &uid[1], &uid[2], &uid[3]) == 4)
+			got = true;
+		sscanf(line, "Gid: %u %u %u %u", &gid[0], &gid[1], &gid[2], &gid[3]);
+		if (strncmp(line, "Groups:", 7) == 0) {
+			char *q = line + 7, *end;
+			for (long g; ngroups < 64 && (g = strtol(q, &end, 10), end != q); q = end)
+				groups[ngroups++] = (gid_t)g;
+		}
+	}
+	if (f)
+		fclose(f);
+	int p[2];
+	if (!got || pipe2(p, O_CLOEXEC) < 0) {
+		free(buf);
+		return -ESRCH;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		long r = -EPERM;
+		static const struct vxe_ll_spec scope = {.scope_abstract_unix = 1};
+		if (setgroups((size_t)ngroups, groups) == 0 &&
+		    setresgid(gid[0], gid[1], gid[2]) == 0 &&
+		    setresuid(uid[0], uid[1], uid[2]) == 0 &&
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+		    vxe_landlock_apply(&scope, NULL, 0) >= 0) {
+			if (nr == __NR_connect) {
+				r = connect(sfd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+			} else {
+				ssize_t w = sendto(sfd, buf, n, (int)args[3] | MSG_NOSIGNAL,
+						   (const struct sockaddr *)ss, len);
+				r = w < 0 ? -errno : w;
+			}
+		}
+		(void)!write(p[1], &r, sizeof r);
+		_exit(0);
+	}
+	free(buf);
+	close(p[1]);
+	long r = child < 0 ? -EAGAIN : -ETIMEDOUT;
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	if (child > 0 && (poll(&pf, 1, 2000) != 1 || read(p[0], &r, sizeof r) != sizeof r)) {
+		kill(child, SIGKILL);
+		r = -ETIMEDOUT;
+	}
+	close(p[0]);
+	if (child > 0)
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	return r;
+}
+
 static void perform_net(struct vxe_sup *s, int nr, int sfd, struct sockaddr_storage *ss,
 			socklen_t len, const char *unix_real, struct verdict *v)
 {
@@ -353,6 +455,10 @@ static void perform_net(struct vxe_sup *s, int nr, int sfd, struct sockaddr_stor
 		snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", pfd);
 		len =
 		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+		v->kind = V_RETURN;
+		v->val = as_target(s, nr, sfd, ss, len);
+		close(pfd);
+		return;
 	}
 	v->kind = V_RETURN;
 	if (nr == __NR_connect)
@@ -392,13 +498,33 @@ static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t ale
 
 	if (domain == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
-		size_t n = (size_t)len - offsetof(struct sockaddr_un, sun_path);
+		/* The kernel refuses an address longer than sockaddr_un. */
+		if (len > sizeof(struct sockaddr_un)) {
+			close(sfd);
+			deny(v, EINVAL, "network");
+			return;
+		}
+		size_t n = len > offsetof(struct sockaddr_un, sun_path)
+			       ? (size_t)len - offsetof(struct sockaddr_un, sun_path)
+			       : 0;
 		char raw[sizeof un->sun_path + 1], path[PATH_MAX], real[PATH_MAX];
 		bool named = family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path) &&
 			     un->sun_path[0] != 0;
-		/* bind makes the socket file (Landlock's MAKE_SOCK); abstract
-		 * names are Landlock's scope; without files rules, no check. */
-		if (nr == __NR_bind || !s->p->has_files || !named) {
+		/* bind makes the socket file (Landlock's MAKE_SOCK). In
+		 * production every other address on a unix socket is used by
+		 * the supervisor's child on its own copy, even one that is not
+		 * a path (abstract, another family): letting such a call
+		 * continue would let a thread turn it into a path after the
+		 * check. */
+		if (nr == __NR_bind || !s->p->has_files) {
+			close(sfd);
+			return;
+		}
+		if (!named) {
+			if (s->production) {
+				v->kind = V_RETURN;
+				v->val = as_target(s, nr, sfd, &ss, (socklen_t)len);
+			}
 			close(sfd);
 			return;
 		}
@@ -539,8 +665,20 @@ static int perform_open(struct vxe_sup *s, int nr, const char *path)
 	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)(mode & 07777) : 0,
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
-	int err = errno;
+	/* The supervisor opens in its own mount namespace, where the log is
+	 * not read-only: the log (by inode) is never opened for the program,
+	 * checked before the open (O_TRUNC acts at once) and after it. */
+	struct stat got, logst;
+	bool is_log = s->log_real[0] && stat(path, &got) == 0 && stat(s->log_real, &logst) == 0 &&
+		      got.st_dev == logst.st_dev && got.st_ino == logst.st_ino;
+	int fd = is_log ? -1 : (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+	int err = is_log ? EACCES : errno;
+	if (fd >= 0 && s->log_real[0] && fstat(fd, &got) == 0 && stat(s->log_real, &logst) == 0 &&
+	    got.st_dev == logst.st_dev && got.st_ino == logst.st_ino) {
+		close(fd);
+		fd = -1;
+		err = EACCES;
+	}
 	if (fd >= 0 && !(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	umask(old_mask);
@@ -567,6 +705,19 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 static bool touches_log(struct vxe_sup *s, int nr)
 {
 	int arg;
+	/* A file handle opens any inode of a mounted file system, whatever
+	 * mount covers its path ("shocker"): no path to check. */
+	if (nr == __NR_open_by_handle_at)
+		return s->log_real[0] != 0;
+	/* mount's source too: a non-recursive bind of the log's directory
+	 * shows the log without its read-only mount. */
+	if (nr == __NR_mount && s->dec.n > 0 && s->dec.arg[0].kind == VXE_LOGARG_STR &&
+	    s->dec.arg[0].s && s->dec.arg[0].s[0] == '/') {
+		char real0[PATH_MAX];
+		const char *src = realpath(s->dec.arg[0].s, real0) ? real0 : s->dec.arg[0].s;
+		if (s->log_real[0] && vxe_path_under(s->log_real, src))
+			return true;
+	}
 	switch (nr) {
 	case __NR_umount2:
 		arg = 0;
@@ -623,9 +774,13 @@ static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 		 * of clone/unshare (clone's as the kernel reads them, the low
 		 * half), TIOCSTI/TIOCLINUX of ioctl (the low half too). */
 		uint32_t low = (uint32_t)args[nr == __NR_ioctl ? 1 : 0];
-		if (nr == __NR_ioctl ? (low == TIOCSTI || low == TIOCLINUX)
-				     : (nr == __NR_clone ? (low & VXE_NS_FLAGS) != 0
-							 : (args[0] & VXE_NS_FLAGS) != 0)) {
+		mode_t type = (mode_t)args[nr == __NR_mknodat ? 2 : 1] & S_IFMT;
+		bool dev = type == S_IFCHR || type == S_IFBLK;
+		if (nr == __NR_ioctl	 ? (low == TIOCSTI || low == TIOCLINUX)
+		    : nr == __NR_mknod	 ? dev
+		    : nr == __NR_mknodat ? dev
+		    : nr == __NR_clone	 ? (low & VXE_NS_FLAGS) != 0
+					 : (args[0] & VXE_NS_FLAGS) != 0) {
 			deny(v, EPERM, "escape");
 			return;
 		}
@@ -657,9 +812,12 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 {
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	struct vxe_log_arg *pa = &s->dec.arg[nr == __NR_openat ? 1 : 0];
-	char real[PATH_MAX], dir[PATH_MAX], *slash;
-	if (!realpath(pa->s, real)) {
-		snprintf(dir, sizeof dir, "%s", pa->s);
+	char real[PATH_MAX], dir[PATH_MAX], lex[PATH_MAX], *slash;
+	const char *asked = proc_self_as((pid_t)s->req->pid, pa->s, lex, sizeof lex);
+	if (!asked)
+		return deny(v, ENAMETOOLONG, "files");
+	if (!realpath(asked, real)) {
+		snprintf(dir, sizeof dir, "%s", asked);
 		slash = strrchr(dir, '/');
 		if (!slash || !slash[1])
 			return deny(v, ENOENT, "files");
@@ -669,6 +827,23 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 		    (size_t)snprintf(real, sizeof real, "%s/%s", strcmp(rdir, "/") ? rdir : "",
 				     slash + 1) >= sizeof real)
 			return deny(v, ENOENT, "files");
+	}
+	/* The supervisor opens as root and outside Landlock: another
+	 * process's /proc entries (its own above all: /proc/PID/mem of the
+	 * supervisor would be the whole host) are never handed over. */
+	if (strncmp(real, "/proc/", 6) == 0 && real[6] >= '0' && real[6] <= '9') {
+		long owner = strtol(real + 6, NULL, 10);
+		char status[64], line[128];
+		long tgid = -1;
+		snprintf(status, sizeof status, "/proc/%d/status", (int)s->req->pid);
+		FILE *f = fopen(status, "re");
+		while (f && fgets(line, sizeof line, f))
+			if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (owner != (long)s->req->pid && owner != tgid)
+			return deny(v, EACCES, "files");
 	}
 	if (strcmp(real, pa->s) != 0) {
 		char *keep = s->dec.path[0];
@@ -872,8 +1047,13 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 			atomic_store(&h->ready, -2);
 			_exit(125);
 		}
-		if (warn[0] && !l->quiet)
-			fprintf(stderr, "vxe: warning: %s", warn);
+		/* One warning per line, each saying whose it is. */
+		for (char *line = warn, *end; !l->quiet && line && *line; line = end) {
+			end = strchr(line, '\n');
+			if (end)
+				*end++ = 0;
+			fprintf(stderr, "vxe: warning: %s\n", line);
+		}
 	}
 	int fd = vxe_bpf_load(l->plan);
 	if (fd < 0) {

@@ -427,7 +427,11 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 					     ? "per-process entries of several processes"
 					     : "the process's own entries");
 			} else if (folding && bit != VXE_FS_EXECUTE &&
+				   (r->access & VXE_TR_CREATE) &&
 				   vxe_gen_is_temp(real, tmp, sizeof tmp)) {
+				/* Only files the program made itself: reading what
+				 * others left in /tmp is not a temporary file of its
+				 * own, and stays precise. */
 				cand_add(&c, tmp, bit, r, r->path, "temporary files");
 			} else if (folding && bit == VXE_FS_READ &&
 				   vxe_gen_is_versioned_lib(strrchr(real, '/') + 1) &&
