@@ -197,13 +197,13 @@ for t in c b; do
 	erun production "$T/fs.vxed" mknod "$T/w/node$t" $t
 	check "F3 production mknod of a $([[ $t == c ]] && echo char || echo block) device: EPERM or EACCES" \
 		res_in mknod errno=EPERM errno=EACCES
-	check "F3 production mknod $t: logged blocked mknodat rule files" \
-		logq syscall=mknodat action=blocked rule=files args.path="$T/w/node$t"
+	check "F3 production mknod $t: logged blocked mknodat rule escape" \
+		logq syscall=mknodat action=blocked rule=escape args.path="$T/w/node$t"
 	check "F3 production mknod $t: no node made" test ! -e "$T/w/node$t"
 done
 erun soft "$T/fs.vxed" mknod "$T/w/nodes" c
-check "F3 soft mknod of a char device: logged rule files" \
-	logq syscall=mknodat action=logged rule=files args.path="$T/w/nodes"
+check "F3 soft mknod of a char device: logged rule escape" \
+	logq syscall=mknodat action=logged rule=escape args.path="$T/w/nodes"
 rm -f "$T/w/nodes" "$T/w/nodec" "$T/w/nodeb"
 erun production "$T/fs.vxed" mknod "$T/w/fifo" p
 check "F3 mknod of a FIFO inside: allowed" res_is mknod ok

@@ -1,0 +1,103 @@
+/* vxe upgrade: from the violations a VXED logged (soft or production) to
+ * proposals for the rules it lacks, and from the proposals accepted to the
+ * VXED's next version (doc/upgrade.md).
+ *
+ * vxe_upgrade_add() classifies one log record against the loaded VXED:
+ * records of other VXEDs and other actions are ignored, suppressed ones
+ * counted, those the VXED now permits counted as covered, and the rest
+ * folded into proposals: one per syscall, one per path and access (with a
+ * ladder of broader directories), one per network port. Records nothing
+ * can grant (attacks on VXE itself, foreign ABIs) and predicate refusals
+ * (the rule exists; only a hand edit can change it) are kept as notes.
+ */
+#ifndef VXE_UPGRADE_H
+#define VXE_UPGRADE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vxe/logread.h"
+#include "vxe/policy.h"
+
+enum vxe_up_kind {
+	VXE_UP_SYSCALL, /* (permit NAME), perhaps with the observed parameter check */
+	VXE_UP_PATH,	/* a files rule: ladder of paths */
+	VXE_UP_NET,	/* a network rule */
+	VXE_UP_MANUAL,	/* shown, never written: a hand edit (predicate refusal, ...) */
+	VXE_UP_HARD,	/* no VXED can grant it ("vxe", "arch"): a strong warning */
+};
+
+enum vxe_up_decision { VXE_UP_UNDECIDED, VXE_UP_ACCEPT, VXE_UP_REJECT };
+
+#define VXE_UP_LADDER_MAX 3
+
+struct vxe_up_prop {
+	enum vxe_up_kind kind;
+	char *syscall; /* SYSCALL, MANUAL, HARD: the call's name */
+	char *rule;    /* the log's rule ("unlisted", "files", "permit:12", ...) */
+	/* SYSCALL: the parameter check seen (NULL if none fits): step 0 is
+	 * (permit NAME (param) (member param (list values))), the last step
+	 * (permit NAME). */
+	char *param, *values;
+	/* PATH: one VXE_FS_* bit and the ladder, narrowest first. */
+	unsigned access;
+	char *ladder[VXE_UP_LADDER_MAX];
+	/* NET */
+	enum vxe_net_op op;
+	int proto;
+	unsigned port;
+	unsigned nsteps, step; /* ladder length (SYSCALL: 1 or 2) and the chosen step */
+	uint64_t count;	       /* events it covers */
+	char *programs;	       /* base names of the programs seen, comma-separated */
+	char *example;	       /* observed values (MANUAL: the arguments) */
+	bool escape;	       /* escape set: never taken by --accept-all */
+	enum vxe_up_decision decision;
+};
+
+struct vxe_upgrade {
+	const struct vxe_policy *p; /* not owned */
+	struct vxe_up_prop *props;
+	size_t nprops;
+	uint64_t records;	 /* this VXED's logged/blocked records */
+	uint64_t covered;	 /* of which the VXED now permits */
+	uint64_t nothing;	 /* of which nothing can be written for (emulated, unknown) */
+	uint64_t suppressed;	 /* events not logged (rate limit) for this VXED */
+	uint64_t suppressed_any; /* events not logged for several VXEDs (may be this one's) */
+	uint64_t ignored;	 /* other VXEDs, other actions */
+};
+
+/* What vxe_upgrade_add did with a record. */
+enum vxe_up_result {
+	VXE_UP_IGNORED,
+	VXE_UP_SUPPRESSED,
+	VXE_UP_COVERED,
+	VXE_UP_NOTHING,
+	VXE_UP_PROPOSED,
+	VXE_UP_OOM,
+};
+
+void vxe_upgrade_init(struct vxe_upgrade *u, const struct vxe_policy *p);
+void vxe_upgrade_free(struct vxe_upgrade *u); /* the contents, not u */
+enum vxe_up_result vxe_upgrade_add(struct vxe_upgrade *u, const struct vxe_logrec *rec);
+/* True if p already permits what rec was refused (or logged) for. */
+bool vxe_upgrade_covered(const struct vxe_policy *p, const struct vxe_logrec *rec);
+
+/* The ladder for a path: the path, its directory, that one's directory,
+ * never "/" and never broader than one level below it. Fills out (each
+ * malloc'd) and returns how many, 0 for a path that is not absolute. */
+unsigned vxe_upgrade_ladder(const char *path, char *out[VXE_UP_LADDER_MAX]);
+/* Why granting p at its current step is risky, or NULL. */
+const char *vxe_upgrade_risk(const struct vxe_up_prop *p);
+/* The form p adds at its current step, for a person ("(files (write \"/x\"))"),
+ * malloc'd; NULL for MANUAL/HARD or on allocation failure. */
+char *vxe_upgrade_form(const struct vxe_up_prop *p);
+
+/* old_text followed by a section ";; vxe upgrade DATE: N proposals accepted
+ * from LOG" with the accepted proposals (at their steps); *naccepted is N.
+ * Returns malloc'd text (old_text alone when nothing is accepted), NULL with
+ * errno ENOMEM. */
+char *vxe_upgrade_text(const struct vxe_upgrade *u, const char *old_text, const char *date,
+		       const char *logs, size_t *naccepted);
+
+#endif
