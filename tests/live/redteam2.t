@@ -378,11 +378,16 @@ check "R2-10 ...logged blocked mount rule vxe" \
 	llogq syscall=mount action=blocked rule=vxe errno=EPERM args.source="$T/L"
 KEEP_LOG=1 erun soft "$T/fs.vxed" bind_mount "$T" "$T/m" L/vxe.log
 check "R2-10 soft mount --bind of a directory above the log's: EPERM" res_is bind_mount errno=EPERM
-KEEP_LOG=1 erun soft "$T/fs.vxed" handle "$LOGF" "$T/L"
-check "R2-10 soft open_by_handle_at of the log: EPERM" res_is handle errno=EPERM
-check "R2-10 ...logged blocked open_by_handle_at rule vxe" \
-	llogq syscall=open_by_handle_at action=blocked rule=vxe errno=EPERM
 check "R2-10 the log is intact: the earlier record is there, nothing forged" log_intact
+# A file handle reaches any inode ("shocker"). Soft mode performs it, as the
+# issue asks of every escape-set call: soft mode is documented as no
+# boundary for a confined root (doc/vxed.md, Modes); production refuses it.
+KEEP_LOG=1 erun soft "$T/fs.vxed" handle "$LOGF" "$T/L"
+check "R2-10 soft open_by_handle_at: performed (soft mode is no boundary)" res_is handle ok
+echo "$earlier" >"$LOGF"
+erun production "$T/fs.vxed" handle "$LOGF" "$T/L"
+check "R2-10 production name_to_handle_at/open_by_handle_at: EPERM" res_is handle_name errno=EPERM
+echo "$earlier" >"$LOGF"
 # The same bind, the source named relative to the working directory.
 (cd "$T" && KEEP_LOG=1 erun soft "$T/fs.vxed" bind_mount L "$T/m" vxe.log)
 result_rel=$(sed -n 's/^RESULT bind_mount //p' "$T/out")

@@ -93,7 +93,7 @@ check "--accept-all: old text kept verbatim at the top" \
 check "--accept-all: marked section" grep -q '^;; vxe upgrade .*: 3 proposals accepted from' "$P"
 check "--accept-all: getpid permitted" grep -q '^(permit getpid)' "$P"
 check "--accept-all: escape-set call NOT taken" bash -c "! grep -q ptrace '$P'"
-check "--accept-all: the new VXED loads" "$VXE" check "$P" >/dev/null
+check "--accept-all: the new VXED loads" bash -c "\"\$1\" check \"\$2\" >/dev/null" _ "$VXE" "$P"
 check "--accept-all: one dated backup, the old version" \
 	bash -c "test $(nbackups) -eq 1 && cmp -s '$T'/app.vxed.2* '$T/orig.vxed'"
 cp "$P" "$T/v2.vxed"
@@ -178,7 +178,7 @@ pty_run "ssayraa" "$P" "$L" >"$T/out" 2>&1
 check "review: status 0 after skipping and coming back" test $? -eq 0
 check "review: skipped ones come back; escape-set accepted with y" \
 	bash -c "grep -q '^ *ptrace)\|(permit ptrace)' '$P' && grep -q 'once more' '$T/out'"
-check "review: the result loads" "$VXE" check "$P" >/dev/null
+check "review: the result loads" bash -c "\"\$1\" check \"\$2\" >/dev/null" _ "$VXE" "$P"
 
 # --- the real cycle (root) -----------------------------------------------------------------------
 if [[ $(id -u) -ne 0 ]] || ! grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail 2>/dev/null; then
