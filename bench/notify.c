@@ -52,8 +52,8 @@ static void send_fd(int sock, int fd)
 	char c = 0;
 	struct iovec iov = {&c, 1};
 	char buf[CMSG_SPACE(sizeof(int))];
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-			   .msg_controllen = sizeof buf};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -67,8 +67,8 @@ static int recv_fd(int sock)
 	char c;
 	struct iovec iov = {&c, 1};
 	char buf[CMSG_SPACE(sizeof(int))];
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-			   .msg_controllen = sizeof buf};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf};
 	if (recvmsg(sock, &m, 0) <= 0)
 		return -1;
 	int fd;
@@ -117,8 +117,8 @@ int main(int argc, char **argv)
 			return pipe_pingpong(n);
 	int sv[2];
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	double *result = mmap(NULL, sizeof(double), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double *result =
+	    mmap(NULL, sizeof(double), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct sock_filter f[] = {

@@ -96,6 +96,12 @@ bool vxe_policy_path_allowed(const struct vxe_policy *p, const char *path, unsig
 bool vxe_policy_net_allowed(const struct vxe_policy *p, enum vxe_net_op op, int proto,
 			    unsigned port);
 
+/* The files access (VXE_FS_*) an open(2) with these flags needs: read for
+ * O_RDONLY, write for O_WRONLY, both for O_RDWR, write for O_CREAT or
+ * O_TRUNC; 0 for O_PATH, which opens nothing. One definition for the
+ * supervisor, trace and upgrade. */
+unsigned vxe_open_access(int64_t flags);
+
 const char *vxe_mode_name(enum vxe_mode m);
 const char *vxe_type_name(enum vxe_type t);
 

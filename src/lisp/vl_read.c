@@ -26,7 +26,6 @@ static void advance(struct rd *r)
 	}
 }
 
-
 static void check_utf8(struct rd *r)
 {
 	const unsigned char *s = (const unsigned char *)r->s;

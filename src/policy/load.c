@@ -698,3 +698,15 @@ bool vxe_policy_net_allowed(const struct vxe_policy *p, enum vxe_net_op op, int 
 	}
 	return false;
 }
+
+unsigned vxe_open_access(int64_t flags)
+{
+	if (flags & O_PATH)
+		return 0;
+	unsigned acc = (flags & O_ACCMODE) == O_RDONLY	 ? VXE_FS_READ
+		       : (flags & O_ACCMODE) == O_WRONLY ? VXE_FS_WRITE
+							 : VXE_FS_READ | VXE_FS_WRITE;
+	if (flags & (O_CREAT | O_TRUNC))
+		acc |= VXE_FS_WRITE;
+	return acc;
+}

@@ -133,22 +133,7 @@ static unsigned needed_access(const struct vxe_file_call *fc, int nr, const uint
 		flags = (int64_t)how[0];
 	}
 	*creates = (flags & O_CREAT) != 0;
-	if (flags & O_PATH)
-		return 0;
-	unsigned acc = 0;
-	switch (flags & O_ACCMODE) {
-	case O_RDONLY:
-		acc = VXE_FS_READ;
-		break;
-	case O_WRONLY:
-		acc = VXE_FS_WRITE;
-		break;
-	default:
-		acc = VXE_FS_READ | VXE_FS_WRITE;
-	}
-	if (flags & (O_CREAT | O_TRUNC))
-		acc |= VXE_FS_WRITE;
-	return acc;
+	return vxe_open_access(flags);
 }
 
 /* The files rule for a path argument, decided on the path the kernel will

@@ -305,21 +305,7 @@ static unsigned open_access(const struct vxe_trace_event *ev, const char *path)
 			return VXE_FS_READ | VXE_FS_WRITE;
 		flags = (int64_t)how[0];
 	}
-	if (flags & O_PATH)
-		return 0;
-	unsigned acc;
-	switch (flags & O_ACCMODE) {
-	case O_RDONLY:
-		acc = VXE_FS_READ;
-		break;
-	case O_WRONLY:
-		acc = VXE_FS_WRITE;
-		break;
-	default:
-		acc = VXE_FS_READ | VXE_FS_WRITE;
-	}
-	if (flags & (O_CREAT | O_TRUNC))
-		acc |= VXE_FS_WRITE;
+	unsigned acc = vxe_open_access(flags);
 	/* The call has not happened yet: if the file is not there, this
 	 * open creates it, which Landlock checks on the directory. */
 	struct stat st;

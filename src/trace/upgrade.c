@@ -173,21 +173,7 @@ static unsigned needed_access(const struct vxe_logrec *rec, const struct vxe_fil
 	int64_t flags;
 	if (!open_flags(rec, &flags))
 		return VXE_FS_READ; /* openat2: the flags are not logged */
-	if (flags & O_PATH)
-		return 0;
-	unsigned acc;
-	switch (flags & O_ACCMODE) {
-	case O_RDONLY:
-		acc = VXE_FS_READ;
-		break;
-	case O_WRONLY:
-		acc = VXE_FS_WRITE;
-		break;
-	default:
-		acc = VXE_FS_READ | VXE_FS_WRITE;
-	}
-	if (flags & (O_CREAT | O_TRUNC))
-		acc |= VXE_FS_WRITE;
+	unsigned acc = vxe_open_access(flags);
 	struct stat st;
 	if ((flags & O_CREAT) && lstat(path, &st) < 0 && errno == ENOENT)
 		*creates = true;
