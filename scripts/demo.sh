@@ -119,9 +119,9 @@ code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$BASE/about.html")
 echo
 echo "after all that, lighttpd (pid $(cat /run/vxe-demo/lighttpd.pid 2>/dev/null)) still serves: HTTP $code"
 
-heading "what VXE logged ($LOG)"
+heading "what VXE logged: build/vxe log --file $LOG"
 sleep 0.2
-python3 tests/e2e/vxelog.py table "$LOG" | cut -c1-150
+build/vxe log --file "$LOG" --no-rotated -n 1000
 echo
 echo "one record in full:"
 head -1 "$LOG" | python3 -m json.tool 2>/dev/null | sed 's/^/    /'

@@ -177,7 +177,8 @@ static const struct named_arg {
     {"kill", "sig", {"SIG"}, false},	    {"tgkill", "sig", {"SIG"}, false},
     {"prctl", "option", {"PR_"}, false},    {"clone", "flags", {"CLONE_"}, true},
     {"unshare", "flags", {"CLONE_"}, true}, {"mmap", "prot", {"PROT_"}, true},
-    {"mprotect", "prot", {"PROT_"}, true},
+    {"mprotect", "prot", {"PROT_"}, true},  {"ptrace", "request", {"PTRACE_"}, false},
+    {"mount", "mountflags", {"MS_"}, true},
 };
 
 static bool has_prefix(const char *name, const char *const *prefix)
@@ -277,7 +278,7 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 			a->len = strlen(text);
 			break;
 		case VXE_ARG_MODE:
-			snprintf(text, sizeof d->text[0], "0%o", (unsigned)(v & 07777));
+			snprintf(text, sizeof d->text[0], "%#o", (unsigned)(v & 07777));
 			a->kind = VXE_LOGARG_NAME;
 			a->s = text;
 			a->len = strlen(text);
