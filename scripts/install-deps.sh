@@ -2,8 +2,9 @@
 # Install every Debian package that VXE's build, tests, demo and benchmarks
 # need. Idempotent: when everything is installed already it only checks and
 # returns (about a tenth of a second); otherwise apt-get update + install.
-# Run as root on Debian 12. It never leaves Debian's own lighttpd service
-# running: the demo and the tests start their own lighttpd on 127.0.0.1.
+# Run as root on Debian 12. It never leaves Debian's own lighttpd, popa3d or
+# exim4 service running: the demo and the tests start their own instances on
+# 127.0.0.1 (tests/e2e/*.t).
 set -euo pipefail
 
 PACKAGES=(
@@ -13,8 +14,8 @@ PACKAGES=(
 	clang libclang-rt-14-dev llvm clang-format
 	# test runners and the scripts around them
 	perl python3 curl iproute2 procps psmisc util-linux
-	# the daemon the end-to-end test and the demo confine
-	lighttpd
+	# the daemons the end-to-end tests and the demo confine: HTTP, POP3, SMTP
+	lighttpd popa3d exim4-daemon-light
 	# tracing (the VXED of examples/ was written from strace) and benchmarks
 	strace wrk hyperfine firejail bubblewrap
 )
@@ -34,7 +35,8 @@ for p in "${PACKAGES[@]}"; do
 	[[ -n ${have[$p]:-} ]] || missing+=("$p")
 done
 
-# Debian starts a freshly installed lighttpd on port 80. A policy-rc.d that
+# Debian starts a freshly installed lighttpd on port 80 (exim4 on 25, a
+# standalone popa3d on 110). A policy-rc.d that
 # answers 101 ("action forbidden") keeps invoke-rc.d from starting any service
 # during this install; ours is removed again afterwards, an existing one kept.
 policy=/usr/sbin/policy-rc.d
@@ -75,6 +77,26 @@ if [[ -x /usr/sbin/lighttpd ]]; then
 		fi
 	fi
 fi
+
+# Debian's popa3d and exim4 services, likewise: never enabled, never left
+# running. Only the daemons their init scripts manage (pid files) are stopped.
+for svc in popa3d exim4; do
+	[[ -e /etc/init.d/$svc ]] || continue
+	if [[ -d /run/systemd/system ]]; then
+		systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+	elif command -v update-rc.d >/dev/null; then
+		update-rc.d "$svc" disable >/dev/null 2>&1 || true
+	fi
+done
+for pidfile in /run/exim4/exim.pid:exim4 /run/popa3d.pid:popa3d; do
+	file=${pidfile%%:*} comm=${pidfile##*:}
+	[[ -s $file ]] || continue
+	pid=$(cat "$file")
+	if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat /proc/"$pid"/comm 2>/dev/null) == "$comm" ]]; then
+		echo "install-deps: stopping Debian's $comm service (pid $pid)"
+		service "$comm" stop >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+	fi
+done
 
 # libseccomp must be usable through pkg-config (the Makefile links -lseccomp).
 pkg-config --exists libseccomp || {

@@ -71,7 +71,8 @@ struct vxe_policy {
 	size_t nnet;
 	vl_state *lisp; /* owned: predicates live here */
 	int header_line;
-	short rule_of[512]; /* syscall number -> index in rules, -1 if none */
+	bool setuid_allowed; /* :setuid allow: no no_new_privs (root launches only) */
+	short rule_of[512];  /* syscall number -> index in rules, -1 if none */
 };
 
 /* Limits of a VXED file. */

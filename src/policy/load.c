@@ -138,8 +138,9 @@ static vl_value *form_vxed(vl_state *st, vl_value *form, void *ud)
 		vl_value *key = vl_car(args);
 		const char *k = vl_symbol_name(key);
 		if (!k || k[0] != ':')
-			vl_raisef(st, args,
-				  "vxed: keyword (:type, :mode, :activate, :errno) expected");
+			vl_raisef(
+			    st, args,
+			    "vxed: keyword (:type, :mode, :activate, :errno, :setuid) expected");
 		if (vl_is_nil(vl_cdr(args)))
 			vl_raisef(st, args, "vxed: %s needs a value", k);
 		vl_value *val = vl_car(vl_cdr(args));
@@ -183,6 +184,13 @@ static vl_value *form_vxed(vl_state *st, vl_value *form, void *ud)
 							     sizeof(char *));
 				p->activate[p->nactivate++] = xstrdup(st, l, ps);
 			}
+		} else if (strcmp(k, ":setuid") == 0) {
+			const char *v = sym_or_raise(st, vl_cdr(args), val, ":setuid");
+			if (strcmp(v, "allow") == 0)
+				p->setuid_allowed = true;
+			else if (strcmp(v, "deny") != 0)
+				vl_raisef(st, vl_cdr(args),
+					  ":setuid must be allow or deny, not '%s'", v);
 		} else if (strcmp(k, ":errno") == 0) {
 			const char *v = sym_or_raise(st, vl_cdr(args), val, ":errno");
 			int e = vxe_errno_by_name(v);

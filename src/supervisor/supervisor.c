@@ -1156,7 +1156,16 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 	char warn[1024] = "";
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	protect_log(l->log_path);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+	/* no_new_privs keeps a setuid program from gaining privileges inside
+	 * the VXE. A daemon that re-executes itself setuid to deliver (exim)
+	 * needs it off: a VXED may say :setuid allow, and tracing (which
+	 * confines nothing) leaves it off, both only when vxe runs as root,
+	 * whose CAP_SYS_ADMIN lets the filter and Landlock go in without it.
+	 * The filter and the Landlock domain survive a setuid exec either
+	 * way: nothing inside can lift them. */
+	bool keep_privs =
+	    geteuid() == 0 && (l->plan->mode == VXE_MODE_TRACE || l->plan->policy->setuid_allowed);
+	if (!keep_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		h->err = errno;
 		atomic_store(&h->ready, -1);
 		_exit(125);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/policy_internal.h"
@@ -344,6 +345,14 @@ char *vxe_trace_vxed(struct vxe_trace *t, const struct vxe_policy *old, const ch
 			if (d.activate && (d.activate[0] = strdup(
 					       realpath(t->program, real) ? real : t->program)))
 				d.nactivate = 1;
+		}
+		/* A program that re-executes itself setuid (exim) needs
+		 * no_new_privs off to work at all; say so in the VXED. */
+		for (unsigned i = 0; i < t->nprogs; i++) {
+			struct stat st;
+			if (t->progs[i] && stat(t->progs[i], &st) == 0 &&
+			    (st.st_mode & (S_ISUID | S_ISGID)))
+				d.setuid = true;
 		}
 		header(t, &h, "Written by `vxe trace` from");
 		vxe_buf_puts(&h,

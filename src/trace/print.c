@@ -435,6 +435,8 @@ void vxe_doc_print(struct vxe_doc *d, struct vxe_buf *b)
 			if (e)
 				vxe_buf_printf(b, " :errno %s", e);
 		}
+		if (d->setuid)
+			vxe_buf_puts(b, " :setuid allow");
 		if (d->nactivate) {
 			vxe_buf_puts(b, "\n  :activate (");
 			for (size_t i = 0; i < d->nactivate; i++) {
@@ -506,6 +508,7 @@ bool vxe_doc_from_policy(struct vxe_doc *d, const struct vxe_policy *p)
 	d->type = p->type;
 	d->mode = p->mode;
 	d->err = p->err;
+	d->setuid = p->setuid_allowed;
 	if (p->nactivate) {
 		d->activate = calloc(p->nactivate, sizeof *d->activate);
 		if (!d->activate)

@@ -60,6 +60,7 @@ struct vxe_doc {
 	int err; /* 0 or EPERM: not printed */
 	char **activate;
 	size_t nactivate;
+	bool setuid;  /* a setuid/setgid program was executed: :setuid allow */
 	char *header; /* comment lines before the vxed form, may be NULL */
 	char *unchecked_comment, *permit_comment, *files_comment, *network_comment;
 	char *tail; /* comment lines at the end (commented-out rules), may be NULL */
