@@ -65,29 +65,6 @@ static __attribute__((noreturn)) void usage(FILE *f, int code)
 	exit(code);
 }
 
-/* Finds PROGRAM as execvp would, so that a missing program is reported
- * before anything is confined. */
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *copy = strdup(path), *save = NULL;
-	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char full[4096];
-		struct stat st;
-		snprintf(full, sizeof full, "%s/%s", *dir ? dir : ".", name);
-		if (access(full, X_OK) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			free(copy);
-			return strdup(full);
-		}
-	}
-	free(copy);
-	return NULL;
-}
-
 static int parse_mode(const char *s, enum vxe_mode *m)
 {
 	if (strcmp(s, "soft") == 0)
@@ -151,7 +128,7 @@ static int cmd_run(int argc, char **argv)
 	if (mode == VXE_MODE_TRACE)
 		vxe_die("use --mode soft or production; tracing is `vxe trace`",
 			"%s: trace mode cannot confine", policy_path);
-	char *path = find_program(prog_argv[0]);
+	char *path = vxe_find_program(prog_argv[0]);
 	if (!path) {
 		/* As a shell would: 127 for a program that cannot be found. */
 		fprintf(stderr, "vxe: %s: %s\n", prog_argv[0], strerror(errno ? errno : ENOENT));

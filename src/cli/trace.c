@@ -43,62 +43,6 @@ static const char trace_usage[] =
     "\n"
     "See doc/trace.md.\n";
 
-/* As execvp would find it, so that a missing program is reported before
- * anything runs. */
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? realpath(name, NULL) : NULL;
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *copy = strdup(path), *save = NULL;
-	if (!copy)
-		return NULL;
-	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char full[PATH_MAX];
-		struct stat st;
-		snprintf(full, sizeof full, "%s/%s", *dir ? dir : ".", name);
-		if (access(full, X_OK) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			free(copy);
-			return realpath(full, NULL);
-		}
-	}
-	free(copy);
-	errno = ENOENT;
-	return NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got < 4096)
-			break;
-	}
-	fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 /* Writes text to path through a temporary file in the same directory and a
  * rename, so that path is either the old file or the whole new one. */
 static int write_atomic(const char *path, const char *text)
@@ -259,7 +203,7 @@ int vxe_cmd_trace(int argc, char **argv)
 	char err[512];
 	if (merge_path) {
 		size_t len;
-		old_text = read_file(merge_path, &len);
+		old_text = vxe_read_file(merge_path, &len);
 		if (!old_text)
 			vxe_die(NULL, "trace: %s: %s", merge_path, strerror(errno));
 		if (vxe_policy_load_string(merge_path, old_text, len, &old, err, sizeof err) < 0)
@@ -268,7 +212,7 @@ int vxe_cmd_trace(int argc, char **argv)
 			fprintf(stderr, "vxe: trace: %s is a %s VXED; merging as %s\n", merge_path,
 				vxe_type_name(old->type), vxe_type_name(old->type));
 	}
-	char *path = find_program(prog_argv[0]);
+	char *path = vxe_find_program(prog_argv[0]);
 	if (!path) {
 		fprintf(stderr, "vxe: trace: %s: %s\n", prog_argv[0],
 			strerror(errno ? errno : ENOENT));

@@ -51,42 +51,6 @@ static const char upgrade_usage[] =
 
 /* ---- files ------------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got < 4096)
-			break;
-	}
-	int e = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (e) {
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 static int write_all(int fd, const char *text, size_t len)
 {
 	size_t off = 0;
@@ -216,12 +180,12 @@ static int cmd_undo(const char *policy)
 	char from[PATH_MAX * 2];
 	snprintf(from, sizeof from, "%s/%s", dir, best);
 	size_t len, clen;
-	char *text = slurp(from, &len);
+	char *text = vxe_read_file(from, &len);
 	if (!text)
 		vxe_die(NULL, "upgrade: %s: %s", from, strerror(errno));
 	struct stat st;
 	mode_t mode = 0644;
-	char *cur = slurp(policy, &clen);
+	char *cur = vxe_read_file(policy, &clen);
 	char saved[PATH_MAX] = "";
 	if (cur) {
 		if (stat(policy, &st) == 0)
@@ -527,7 +491,7 @@ int vxe_cmd_upgrade(int argc, char **argv)
 			"upgrade: the review needs a terminal");
 
 	size_t len;
-	char *old_text = slurp(policy, &len);
+	char *old_text = vxe_read_file(policy, &len);
 	if (!old_text)
 		vxe_die(NULL, "upgrade: %s: %s", policy, strerror(errno));
 	struct stat st;
