@@ -379,6 +379,22 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 	} else if (p->has_files && fc && s->act == VXE_F_NOTIFY && !(s->why & VXE_WHY_UNLISTED)) {
 		s->why |= VXE_WHY_FILES;
 	}
+	/* Under network rules socket() is seen too: only the kinds of IP
+	 * socket the rules can hold may be made (see check_network). */
+	if (p->has_network && strcmp(name, "socket") == 0 && s->act == VXE_F_NOTIFY &&
+	    !(s->why & VXE_WHY_UNLISTED))
+		s->why |= VXE_WHY_NETWORK; /* a Lisp predicate runs there anyway */
+	if (p->has_network && strcmp(name, "socket") == 0 && s->act != VXE_F_ERRNO &&
+	    s->act != VXE_F_NOTIFY) {
+		if (s->act == VXE_F_ALLOW_IF)
+			s->why |= VXE_WHY_INTCHECK; /* the supervisor re-runs the predicate */
+		free(s->conj);
+		s->conj = NULL;
+		s->nconj = 0;
+		s->act = VXE_F_NOTIFY;
+		s->why |= VXE_WHY_NETWORK;
+		s->layer = VXE_LAYER_SUPERVISOR;
+	}
 	/* Sends that name an address are connects for the rules. sendto with
 	 * no address (arg 4 NULL: a connected socket, the common case) stays
 	 * in the kernel; sendmsg keeps its address behind a pointer. */

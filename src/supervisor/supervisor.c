@@ -360,6 +360,25 @@ static void check_address(struct vxe_sup *s, int nr, uint64_t addr, uint64_t ale
 static void check_network(struct vxe_sup *s, int nr, struct verdict *v)
 {
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
+	if (nr == __NR_socket) {
+		/* Under network rules an IP socket is TCP, or UDP where a rule
+		 * names UDP. Any other kind (raw, SCTP, MPTCP, datagrams with
+		 * no UDP rule) is refused at birth: a TCP connect is checked
+		 * and then left to Landlock, so a socket of another kind
+		 * dup2()ed over it after the check must not exist at all. */
+		int domain = (int32_t)args[0], type = (int32_t)args[1] & 0xf;
+		int proto = (int32_t)args[2];
+		if (domain != AF_INET && domain != AF_INET6)
+			return;
+		bool udp_rule = false;
+		for (size_t i = 0; i < s->p->nnet; i++)
+			udp_rule |= s->p->net[i].proto == IPPROTO_UDP && !s->p->net[i].none;
+		bool ok = (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP)) ||
+			  (type == SOCK_DGRAM && udp_rule && (proto == 0 || proto == IPPROTO_UDP));
+		if (!ok)
+			deny(v, EPROTONOSUPPORT, "network");
+		return;
+	}
 	if (nr == __NR_bind || nr == __NR_connect)
 		return check_address(s, nr, args[1], args[2], v);
 	if (nr == __NR_sendto)
