@@ -85,8 +85,10 @@ int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, ch
 			snprintf(what, sizeof what, "fd/%d", dirfd);
 			rc = proc_link(pid, what, base, sizeof base);
 		}
+		/* A dirfd that is not open now may be open when the kernel
+		 * resolves the path: the caller must not decide on a guess. */
 		if (rc < 0)
-			return rc;
+			return dirfd == AT_FDCWD ? rc : -EBADF;
 		if (base[0] != '/')
 			return -ENOTDIR; /* a pipe or socket as dirfd */
 		if ((size_t)snprintf(joined, sizeof joined, "%s/%s", base, path) >= sizeof joined)

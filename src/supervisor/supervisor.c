@@ -228,6 +228,14 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 			return;
 		}
 	}
+	if (s->dec.path_err == -EBADF || s->dec.path_err == -ENOTDIR) {
+		/* The dirfd is not an open directory now. The kernel would
+		 * answer the same; letting the call go on would let a thread
+		 * open one in between and have a path resolved unchecked. */
+		v->kind = V_RETURN;
+		v->val = s->dec.path_err;
+		return;
+	}
 	if (s->dec.path_err && s->dec.path_err != -ENOENT) {
 		/* Unreadable or too long: the kernel would fail it too; refuse
 		 * rather than guess. */
