@@ -112,8 +112,26 @@ static int int_cmp(const void *a, const void *b)
 }
 
 /* Syscall rules; returns the number added, -1 on allocation failure. */
-static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, struct vxe_doc *d,
-			 struct vxe_buf *tail, FILE *warn)
+/* Whether OLD_TEXT already has "(permit NAME)" on a comment line: the
+ * escape-set calls an earlier trace wrote commented out for the
+ * administrator. A merge does not repeat them. */
+static bool commented_permit(const char *old_text, const char *name)
+{
+	char want[96];
+	snprintf(want, sizeof want, "(permit %s)", name);
+	for (const char *p = old_text; p && (p = strstr(p, want)); p += strlen(want)) {
+		const char *bol = p;
+		while (bol > old_text && bol[-1] != '\n')
+			bol--;
+		const char *semi = memchr(bol, ';', (size_t)(p - bol));
+		if (semi)
+			return true;
+	}
+	return false;
+}
+
+static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, const char *old_text,
+			 struct vxe_doc *d, struct vxe_buf *tail, FILE *warn)
 {
 	int added = 0;
 	enum vxe_type type = old ? old->type : t->o.type;
@@ -139,6 +157,8 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, stru
 				       nr, c.s);
 		} else if (old && old->rule_of[nr] >= 0) {
 			/* Already has a rule (the loader refuses a second). */
+		} else if ((cl & VXE_SC_ESCAPE) && old && commented_permit(old_text, name)) {
+			/* Left for the administrator by an earlier run. */
 		} else if (cl & VXE_SC_ESCAPE) {
 			vxe_buf_printf(tail, "(permit %s)  ; %s -- %s\n", name, c.s,
 				       info->why ? info->why : "escape set");
@@ -376,7 +396,7 @@ char *vxe_trace_vxed(struct vxe_trace *t, const struct vxe_policy *old, const ch
 		d.has_files = old->has_files;
 		d.has_network = old->has_network;
 	}
-	if ((ns = emit_syscalls(t, old, &d, &tail, warn)) < 0)
+	if ((ns = emit_syscalls(t, old, old_text, &d, &tail, warn)) < 0)
 		ok = false;
 	if (ok && d.has_files && (np = emit_paths(t, old, &d, warn)) < 0)
 		ok = false;

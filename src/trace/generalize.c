@@ -75,6 +75,20 @@ bool vxe_gen_too_wide(const char *dir, unsigned bit)
 	return false;
 }
 
+/* Shared state under /var: too wide to fold many files into, but a
+ * program that creates files directly in one (a mail spool's lock files)
+ * needs write on it, and gets it with a comment to review. /etc, /usr and
+ * top-level directories never. */
+static bool shared_state(const char *dir)
+{
+	static const char *const dirs[] = {"/var/mail", "/var/spool", "/var/lib",
+					   "/var/log",	"/var/cache", NULL};
+	for (unsigned i = 0; dirs[i]; i++)
+		if (strcmp(dir, dirs[i]) == 0)
+			return true;
+	return false;
+}
+
 bool vxe_gen_is_versioned_lib(const char *base)
 {
 	/* libfoo.so, libfoo.so.1, libfoo.so.1.2.3, libfoo-2.36.so */
@@ -401,6 +415,21 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 				if (folding && vxe_gen_is_temp(real, tmp, sizeof tmp)) {
 					cand_add(&c, tmp, VXE_FS_WRITE, r, r->path,
 						 "temporary files");
+				} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE) &&
+					   shared_state(dir)) {
+					/* A spool, mail or state directory the
+					 * program makes files in (lock files,
+					 * queue entries): its normal work, and
+					 * no narrower rule lets it create. */
+					cand_add(&c, dir, VXE_FS_WRITE, r, r->path,
+						 "files created or removed here; this grants "
+						 "write on everything in it: review");
+					if (warn)
+						fprintf(
+						    warn,
+						    "vxe: trace: %s was created or removed; "
+						    "write on all of %s is granted: review it\n",
+						    real, dir);
 				} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE)) {
 					cand_add(&c, real, VXE_FS_WRITE, r, r->path,
 						 "created here; creating it needs write on its "

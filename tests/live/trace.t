@@ -73,6 +73,18 @@ check "merge: the new run has zero violations" lognone
 cp "$T/m.vxed" "$T/m2.vxed"
 "$VXE" trace --merge "$T/m2.vxed" -o "$T/m2.vxed" -- sh -c "echo hi > $T/w/y" >/dev/null 2>&1
 check "merge: the same run again adds nothing" cmp -s "$T/m.vxed" "$T/m2.vxed"
+# An escape-set call is written commented out once, not again by each merge.
+if [[ $(id -u) -eq 0 ]]; then
+	chr=(/usr/bin/python3 -c 'import os; os.chroot("/")')
+	"$VXE" trace -o "$T/e.vxed" -- "${chr[@]}" >/dev/null 2>&1
+	"$VXE" trace --merge "$T/e.vxed" -o "$T/e.vxed" -- "${chr[@]}" >/dev/null 2>&1
+	"$VXE" trace --merge "$T/e.vxed" -o "$T/e.vxed" -- "${chr[@]}" >/dev/null 2>&1
+	c=$(grep -c '^;; *(permit chroot)' "$T/e.vxed")
+	check "merge: the commented (permit chroot) is written once in three runs (got $c)" test "$c" -eq 1
+	check "...and the VXED loads" loads "$T/e.vxed"
+else
+	skip "merge of an escape-set call: chroot needs root"
+fi
 
 # Output safety.
 "$VXE" trace -o "$T/ls.vxed" -- /bin/true >/dev/null 2>"$T/err"

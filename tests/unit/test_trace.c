@@ -123,6 +123,20 @@ int main(void)
 	static const char *const created[] = {"/etc/vxe-t-new", NULL};
 	check_gen("a file created in /etc stays precise (write on /etc is too wide)", created,
 		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NORMAL, 8, "2:/etc/vxe-t-new\n");
+	static const char *const lock[] = {"/var/mail/vxe-t-u.lock.host.6b11bfc2.00003dfe",
+					   "/var/mail/vxe-t-u.lock", NULL};
+	check_gen("lock files created in a mail spool: write on the spool (no narrower rule "
+		  "creates)",
+		  lock, VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/mail\n");
+	static const char *const mails[] = {"/var/mail/vxe-t-a", "/var/mail/vxe-t-b",
+					    "/var/mail/vxe-t-c", "/var/mail/vxe-t-d", NULL};
+	check_gen("...but files merely written there are not folded into it", mails, VXE_FS_WRITE,
+		  VXE_GEN_NORMAL, 2,
+		  "2:/var/mail/vxe-t-a\n2:/var/mail/vxe-t-b\n2:/var/mail/vxe-t-c\n"
+		  "2:/var/mail/vxe-t-d\n");
+	static const char *const pam[] = {"/etc/pam.d/vxe-t-new", NULL};
+	check_gen("a file created in /etc/pam.d stays precise", pam, VXE_FS_WRITE | VXE_TR_CREATE,
+		  VXE_GEN_NORMAL, 8, "2:/etc/pam.d/vxe-t-new\n");
 	static const char *const made[] = {"/nonexistent/out/new.o", NULL};
 	check_gen("a created file: write on its directory", made, VXE_FS_WRITE | VXE_TR_CREATE,
 		  VXE_GEN_NONE, 8, "2:/nonexistent/out\n");
