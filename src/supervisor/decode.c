@@ -247,6 +247,14 @@ void vxe_decode_args(pid_t pid, const struct vxe_syscall_info *info, const uint6
 		uint64_t v = args[i];
 		a->name = sa->name;
 		a->kind = VXE_LOGARG_INT;
+		a->i = (int64_t)v;
+		if (d->bare && sa->type != VXE_ARG_PATH && sa->type != VXE_ARG_STR &&
+		    sa->type != VXE_ARG_SOCKADDR) {
+			if (sa->type == VXE_ARG_DIRFD)
+				dirfd = (int32_t)v;
+			d->n++;
+			continue;
+		}
 		switch (sa->type) {
 		case VXE_ARG_INT32:
 		case VXE_ARG_FD:

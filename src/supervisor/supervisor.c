@@ -1063,8 +1063,18 @@ static void trace_one(struct vxe_sup *s)
 	    native && nr >= 0 && nr < VXE_NR_MAX ? s->plan->sys[nr].info : NULL;
 	const uint64_t *args = (const uint64_t *)s->req->data.args;
 	s->handed_over = true;
-	vxe_decode_args(s->req->pid, info, args, &s->dec);
-	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) == 0) {
+	/* The recorder reads paths and addresses only; the other arguments
+	 * it takes raw. A call without either is recorded straight away. */
+	bool reads = false;
+	for (unsigned i = 0; info && i < info->nargs && i < VXE_MAX_ARGS; i++)
+		reads |=
+		    info->args[i].type == VXE_ARG_PATH || info->args[i].type == VXE_ARG_SOCKADDR;
+	s->dec.bare = true;
+	if (reads)
+		vxe_decode_args(s->req->pid, info, args, &s->dec);
+	else
+		s->dec.n = 0, s->dec.npath = 0, s->dec.path_err = 0;
+	if (!reads || ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) == 0) {
 		struct vxe_trace_event ev = {
 		    .pid = (pid_t)s->req->pid,
 		    .nr = nr,

@@ -35,6 +35,7 @@ struct vxe_decoded {
 	int npath;
 	int path_err;	 /* 0, or -errno if a path could not be read */
 	bool check_root; /* the VXED permits chroot: resolve below the process root */
+	bool bare;	 /* integers and pointers as numbers, no names (trace) */
 };
 
 /* Decodes the arguments of a native syscall as info describes them.
