@@ -122,10 +122,12 @@ static int build(const struct vxe_plan *plan, scmp_filter_ctx *out)
 /* libseccomp builds the program; VXE installs it itself, because the flag
  * it needs is newer than this libseccomp (2.5.4): WAIT_KILLABLE_RECV
  * (Linux 5.19) keeps a call the supervisor has received from being torn
- * down by an ordinary signal. Without it a shell's SIGCHLD arriving while
- * its fork waits for the supervisor makes fork fail with EINTR ("Cannot
- * fork") once enough background jobs are running. Older kernels refuse the
- * flag with EINVAL, and the filter goes in without it. */
+ * down by an ordinary signal (and asked again, or failed with EINTR). It
+ * does not cover the time before the supervisor receives the call: a
+ * signal then still makes the call fail with EINTR when its handler lacks
+ * SA_RESTART, whatever the call. Hence calls that must never fail are not
+ * notified where that can be avoided (trace mode: plan_trace). Older
+ * kernels refuse the flag with EINVAL, and the filter goes in without it. */
 int vxe_bpf_load(const struct vxe_plan *plan)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;

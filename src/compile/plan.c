@@ -137,17 +137,61 @@ static bool mentions(const vl_value *v, const char *const *names, int depth)
  * their escape-set arguments. */
 enum closure { CLOSE_NS, CLOSE_TTY, CLOSE_DEV };
 
+/* The escape-set arguments of otherwise ordinary calls: which argument
+ * (its index in the syscall table), and the constants a predicate must name
+ * to open them (see mentions). */
+static const char *const dev_names[] = {"S_IFCHR", "S_IFBLK", NULL};
+static const char *const ns_names[] = {"CLONE_NEWNS",	  "CLONE_NEWUSER", "CLONE_NEWPID",
+				       "CLONE_NEWNET",	  "CLONE_NEWUTS",  "CLONE_NEWIPC",
+				       "CLONE_NEWCGROUP", "CLONE_NEWTIME", NULL};
+static const char *const tty_names[] = {"TIOCSTI", "TIOCLINUX", NULL};
+static const struct escape_arg {
+	const char *syscall;
+	unsigned arg;
+	enum closure kind;
+} escape_args[] = {
+    {"clone", 0, CLOSE_NS}, {"unshare", 0, CLOSE_NS},  {"ioctl", 1, CLOSE_TTY},
+    {"mknod", 1, CLOSE_DEV}, {"mknodat", 2, CLOSE_DEV},
+};
+/* mknod: the file types that are not devices (the rest stay closed). */
+static const unsigned dev_ok_types[] = {0, S_IFREG, S_IFIFO, S_IFSOCK};
+
+static const struct escape_arg *escape_arg(const char *syscall)
+{
+	for (size_t i = 0; syscall && i < sizeof escape_args / sizeof escape_args[0]; i++)
+		if (strcmp(escape_args[i].syscall, syscall) == 0)
+			return &escape_args[i];
+	return NULL;
+}
+
+bool vxe_escape_value(const char *syscall, const char *arg, int64_t v)
+{
+	const struct escape_arg *e = escape_arg(syscall);
+	const struct vxe_syscall_info *info = e ? vxe_syscall_by_name(syscall) : NULL;
+	if (!info || !arg || e->arg >= info->nargs || strcmp(info->args[e->arg].name, arg) != 0)
+		return false;
+	if (e->kind == CLOSE_NS)
+		return ((uint64_t)v & VXE_NS_FLAGS) != 0;
+	if (e->kind == CLOSE_TTY) /* the kernel reads an unsigned int */
+		return (uint32_t)v == TIOCSTI || (uint32_t)v == TIOCLINUX;
+	unsigned type = (unsigned)v & S_IFMT;
+	for (size_t i = 0; i < sizeof dev_ok_types / sizeof dev_ok_types[0]; i++)
+		if (type == dev_ok_types[i])
+			return false;
+	return true;
+}
+
 static int escape_closure(struct vxe_plan_sys *s, enum closure kind, unsigned arg)
 {
 	s->act = VXE_F_ALLOW_IF;
 	if (kind == CLOSE_DEV) {
 		/* mknod: any file type but character and block devices. */
-		static const unsigned types[] = {0, S_IFREG, S_IFIFO, S_IFSOCK};
 		int rc = 0;
-		for (size_t i = 0; i < 4 && rc == 0; i++) {
-			struct vxe_conj c = {
-			    .n = 1,
-			    .cmp = {{(uint8_t)arg, VXE_CMP_MASKED_EQ, true, S_IFMT, types[i]}}};
+		for (size_t i = 0; i < sizeof dev_ok_types / sizeof dev_ok_types[0] && rc == 0;
+		     i++) {
+			struct vxe_conj c = {.n = 1,
+					     .cmp = {{(uint8_t)arg, VXE_CMP_MASKED_EQ, true, S_IFMT,
+						      dev_ok_types[i]}}};
 			rc = add_conj(s, &c);
 		}
 		return rc;
@@ -328,17 +372,9 @@ static int plan_syscall(struct vxe_plan *plan, const struct vxe_policy *p, int n
 
 	/* Escape-set arguments of otherwise permitted calls stay closed unless
 	 * the VXED's own predicate examines that very argument. */
-	int crit = strcmp(name, "clone") == 0 || strcmp(name, "unshare") == 0 ? 0
-		   : strcmp(name, "ioctl") == 0				      ? 1
-		   : strcmp(name, "mknod") == 0				      ? 1
-		   : strcmp(name, "mknodat") == 0			      ? 2
-									      : -1;
-	enum closure kind = crit == 0 ? CLOSE_NS : name[0] == 'i' ? CLOSE_TTY : CLOSE_DEV;
-	static const char *const dev_names[] = {"S_IFCHR", "S_IFBLK", NULL};
-	static const char *const ns_names[] = {"CLONE_NEWNS",	  "CLONE_NEWUSER", "CLONE_NEWPID",
-					       "CLONE_NEWNET",	  "CLONE_NEWUTS",  "CLONE_NEWIPC",
-					       "CLONE_NEWCGROUP", "CLONE_NEWTIME", NULL};
-	static const char *const tty_names[] = {"TIOCSTI", "TIOCLINUX", NULL};
+	const struct escape_arg *ea = escape_arg(name);
+	int crit = ea ? (int)ea->arg : -1;
+	enum closure kind = ea ? ea->kind : CLOSE_NS;
 	bool named = crit >= 0 && r && r->pred >= 0 &&
 		     mentions(vl_pinned(p->lisp, r->pred_body),
 			      kind == CLOSE_NS	  ? ns_names
@@ -498,6 +534,45 @@ static int plan_landlock(struct vxe_plan *plan, const struct vxe_policy *p)
 	return 0;
 }
 
+/* Trace mode: every call reaches the supervisor to be recorded, except
+ *   - the probes libc falls back from (clone3): refused as in enforcement,
+ *     so that the trace shows the fallback the VXED will need;
+ *   - the calls that must never fail. A notified call that a signal
+ *     interrupts before the supervisor has received it fails with EINTR
+ *     when the handler lacks SA_RESTART (WAIT_KILLABLE_RECV only protects
+ *     it once received), whatever the call. A shell's SIGCHLD handler has
+ *     no SA_RESTART: with background jobs ending, its fork failed ("Cannot
+ *     fork") and its exit_group returned, which glibc's _exit answers with
+ *     hlt (SIGSEGV); a returning rt_sigreturn runs on past the restorer.
+ *     So these go through unseen: exit and exit_group (never refused in
+ *     any mode, nothing to record); clone without namespace flags and
+ *     vfork, reported by the supervisor for each task they made when it
+ *     first makes a notified call; rt_sigreturn, reported when a handler
+ *     is installed (only a handler's return makes it). fork stays
+ *     notified: glibc's fork is clone, and for the rest (musl, raw calls)
+ *     a new process could not tell fork from clone. */
+static int plan_trace(struct vxe_plan *plan)
+{
+	for (int nr = 0; nr < VXE_NR_MAX; nr++) {
+		struct vxe_plan_sys *s = &plan->sys[nr];
+		const char *name = s->info ? s->info->name : "";
+		s->act = VXE_F_NOTIFY;
+		if (strcmp(name, "clone3") == 0) {
+			s->act = VXE_F_ERRNO;
+			s->err = ENOSYS;
+		} else if (strcmp(name, "exit") == 0 || strcmp(name, "exit_group") == 0 ||
+			   strcmp(name, "vfork") == 0 || strcmp(name, "rt_sigreturn") == 0) {
+			s->act = VXE_F_ALLOW;
+		} else if (strcmp(name, "clone") == 0) {
+			/* Namespace flags stay seen: the escape set. */
+			int rc = escape_closure(s, CLOSE_NS, 0);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 void vxe_plan_free(struct vxe_plan *plan)
 {
 	if (!plan)
@@ -529,18 +604,11 @@ struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, ch
 			plan->sys[nr].info = vxe_syscall_at(i);
 	}
 	if (mode == VXE_MODE_TRACE) {
-		/* Every call reaches the supervisor to be recorded, except
-		 * the probes libc falls back from: refusing them as in
-		 * enforcement makes the trace show the fallback the VXED will
-		 * need. */
-		for (int nr = 0; nr < VXE_NR_MAX; nr++) {
-			struct vxe_plan_sys *s = &plan->sys[nr];
-			s->act = VXE_F_NOTIFY;
-			if (s->info && (s->info->classes & VXE_SC_PROBE) &&
-			    strcmp(s->info->name, "clone3") == 0) {
-				s->act = VXE_F_ERRNO;
-				s->err = ENOSYS;
-			}
+		int rc = plan_trace(plan);
+		if (rc < 0) {
+			vxe_plan_free(plan);
+			errno = -rc;
+			return NULL;
 		}
 		return plan;
 	}

@@ -8,10 +8,12 @@
  * read is only used where the kernel decides again (Landlock) or where the
  * supervisor performs the call itself and hands back the result.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/audit.h>
+#include <linux/kcmp.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -75,6 +77,17 @@ struct vxe_sup {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	struct vxe_decoded dec;
+	/* Trace: the tasks seen (by pid, with their start time), to report
+	 * the clone or vfork that made each one: the trace filter lets those
+	 * through unseen (see trace_created). */
+	struct seen_task *seen;
+	size_t seen_size, nseen;
+	unsigned long long seen_cleared; /* start times before it may have been seen */
+	bool seen_root;
+	struct {
+		pid_t tgid;
+		unsigned n;
+	} forks[32]; /* notified forks whose child has not been seen yet */
 };
 
 /* A decision: continue the call, fail it, or return a value the supervisor
@@ -1053,6 +1066,231 @@ static void log_violation(struct vxe_sup *s, const char *sysname, const char *ar
 	vxe_log_event(s->log, &ev);
 }
 
+/* ---- trace: tasks made unseen ---------------------------------------------
+ *
+ * The trace filter lets clone (without namespace flags) and vfork through
+ * without a notification (plan_trace in src/compile/plan.c: a notified call
+ * interrupted by a signal before the supervisor receives it fails with
+ * EINTR, which these must never do). Each task they make is reported to the
+ * recorder as one call of the one that made it, when the task first makes a
+ * notified call; every task does before it executes anything (execve is
+ * notified), and a glibc child or thread at once (set_robust_list). */
+
+struct seen_task {
+	pid_t pid;		  /* 0: empty slot */
+	unsigned long long start; /* clock ticks after boot, /proc/PID/stat */
+};
+
+#define SEEN_MAX (1u << 16) /* the table is cleared past this */
+
+/* A task as /proc/PID/stat shows it without ptrace access: its parent, when
+ * it started, and its exit signal, which is -1 for a thread and only then. */
+struct task_stat {
+	pid_t ppid;
+	int exit_signal;
+	unsigned long long start;
+};
+
+static bool read_task_stat(pid_t pid, struct task_stat *ts)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	/* The name may hold anything, ')' too: the fields follow the last. */
+	char *p = strrchr(buf, ')'), *save = NULL;
+	if (!p)
+		return false;
+	int field = 3; /* the state */
+	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (field == 4)
+			ts->ppid = (pid_t)strtol(tok, NULL, 10);
+		else if (field == 22)
+			ts->start = strtoull(tok, NULL, 10);
+		else if (field == 38) {
+			ts->exit_signal = (int)strtol(tok, NULL, 10);
+			return true;
+		}
+		field++;
+	}
+	return false;
+}
+
+/* The call that made process pid if it is a vfork child (vfork, or clone
+ * with CLONE_VFORK as posix_spawn makes them): such a child shares its
+ * parent's memory, and the parent stays inside the call until the child
+ * executes or exits, so it is still there when the child is first seen.
+ * 0 if pid is not one; -1 if it is but the parent's call cannot be read. */
+static int vfork_call(pid_t pid, pid_t ppid)
+{
+	long same = ppid > 0 ? syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) : 1;
+	if (same > 0)
+		return 0; /* memory of its own */
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/task", (int)ppid);
+	DIR *d = opendir(dir);
+	int nr = 0;
+	bool read_any = false;
+	for (struct dirent *e; d && !nr && (e = readdir(d));) {
+		char path[128], buf[256], *end;
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "%s/%.16s/syscall", dir, e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		read_any = true;
+		/* "NR 0xARG0 ...", or "running", or "-1 SP PC". */
+		long call = strtol(buf, &end, 10);
+		unsigned long long arg0 = end != buf ? strtoull(end, NULL, 16) : 0;
+		if (end != buf &&
+		    (call == __NR_vfork || (call == __NR_clone && (arg0 & CLONE_VFORK))))
+			nr = (int)call;
+	}
+	if (d)
+		closedir(d);
+	/* Unreadable (a process that made itself undumpable, traced by a
+	 * user): known to be a vfork child only if kcmp could say so. */
+	return nr ? nr : same == 0 && !read_any ? -1 : 0;
+}
+
+static struct seen_task *seen_slot(struct vxe_sup *s, pid_t pid)
+{
+	size_t mask = s->seen_size - 1, i = ((size_t)pid * 2654435761u) & mask;
+	while (s->seen[i].pid && s->seen[i].pid != pid)
+		i = (i + 1) & mask;
+	return &s->seen[i];
+}
+
+/* Makes room for one more task; false if there is no table. Past SEEN_MAX
+ * the tasks are forgotten, and one started before that is not reported
+ * again when seen again. */
+static bool seen_room(struct vxe_sup *s)
+{
+	if (s->seen && (s->nseen + 1) * 2 <= s->seen_size)
+		return true;
+	size_t nsize = s->seen ? s->seen_size * 2 : 256;
+	struct seen_task *n = nsize <= SEEN_MAX ? calloc(nsize, sizeof *n) : NULL;
+	if (!n) {
+		if (!s->seen)
+			return false;
+		memset(s->seen, 0, s->seen_size * sizeof *s->seen);
+		s->nseen = 0;
+		struct timespec now;
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
+		s->seen_cleared = (unsigned long long)now.tv_sec * hz +
+				  (unsigned long long)now.tv_nsec / (1000000000ull / hz);
+		return true;
+	}
+	struct seen_task *old = s->seen;
+	size_t osize = s->seen_size;
+	s->seen = n;
+	s->seen_size = nsize;
+	for (size_t i = 0; i < osize; i++)
+		if (old[i].pid)
+			*seen_slot(s, old[i].pid) = old[i];
+	free(old);
+	return true;
+}
+
+/* A notified fork (or clone with namespace flags), recorded as itself, was
+ * let through for process tgid: its child is not to be reported again. */
+static void fork_note(struct vxe_sup *s, pid_t tgid)
+{
+	size_t n = sizeof s->forks / sizeof s->forks[0], free_slot = n;
+	for (size_t i = 0; i < n; i++) {
+		if (s->forks[i].n && s->forks[i].tgid == tgid) {
+			s->forks[i].n++;
+			return;
+		}
+		if (!s->forks[i].n && free_slot == n)
+			free_slot = i;
+	}
+	if (free_slot < n) {
+		s->forks[free_slot].tgid = tgid;
+		s->forks[free_slot].n = 1;
+	}
+}
+
+/* Records a call the filter let through unseen, as made by pid. */
+static void trace_report(struct vxe_sup *s, pid_t pid, int nr)
+{
+	static const uint64_t none[6];
+	struct vxe_trace_event ev = {
+	    .pid = pid,
+	    .nr = nr,
+	    .arch = "x86_64",
+	    .info = s->plan->sys[nr].info,
+	    .args = none,
+	};
+	s->on_trace(s->trace_userdata, &ev);
+}
+
+static bool fork_take(struct vxe_sup *s, pid_t ppid)
+{
+	for (size_t i = 0; i < sizeof s->forks / sizeof s->forks[0]; i++)
+		if (s->forks[i].n && s->forks[i].tgid == ppid) {
+			s->forks[i].n--;
+			return true;
+		}
+	return false;
+}
+
+/* Called for every native notification before it is recorded: if the task
+ * is new, reports the call that made it. A pid seen before is a new task
+ * only if its start time differs; that is looked at on exec, where it
+ * matters (a vfork child always executes or exits) and costs little. */
+static void trace_created(struct vxe_sup *s, bool exec)
+{
+	pid_t pid = (pid_t)s->req->pid;
+	struct seen_task *e = s->seen ? seen_slot(s, pid) : NULL;
+	if (e && e->pid == pid && !exec)
+		return;
+	struct task_stat ts = {0};
+	if (!read_task_stat(pid, &ts))
+		return;
+	if (e && e->pid == pid && e->start == ts.start)
+		return;
+	if (!e || e->pid != pid) {
+		if (!seen_room(s))
+			return;
+		e = seen_slot(s, pid);
+		e->pid = pid;
+		s->nseen++;
+	}
+	e->start = ts.start;
+	if (!s->seen_root) {
+		s->seen_root = true; /* the program itself, made by VXE */
+		return;
+	}
+	if (ts.start < s->seen_cleared)
+		return;
+	int nr = __NR_clone, also = 0;
+	if (ts.exit_signal >= 0) {
+		int v = vfork_call(pid, ts.ppid);
+		if (v < 0) /* one of the two, and unknown: both */
+			also = __NR_vfork;
+		else if (v)
+			nr = v;
+		else if (fork_take(s, ts.ppid))
+			return;
+	}
+	trace_report(s, pid, nr);
+	if (also)
+		trace_report(s, pid, also);
+}
+
 /* Trace mode: record and let the call proceed. Nothing is decided. */
 static void trace_one(struct vxe_sup *s)
 {
@@ -1075,6 +1313,10 @@ static void trace_one(struct vxe_sup *s)
 	else
 		s->dec.n = 0, s->dec.npath = 0, s->dec.path_err = 0;
 	if (!reads || ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) == 0) {
+		if (native)
+			trace_created(s, info && (info->classes & VXE_SC_EXEC));
+		if (native && (nr == __NR_fork || nr == __NR_clone))
+			fork_note(s, target_tgid((pid_t)s->req->pid));
 		struct vxe_trace_event ev = {
 		    .pid = (pid_t)s->req->pid,
 		    .nr = nr,
@@ -1086,6 +1328,14 @@ static void trace_one(struct vxe_sup *s)
 		    .path_err = s->dec.path_err,
 		};
 		s->on_trace(s->trace_userdata, &ev);
+		/* rt_sigreturn goes through unseen: a handler installed is one
+		 * that may return. */
+		uint64_t handler;
+		if (native && nr == __NR_rt_sigaction && args[1] &&
+		    vxe_mem_read(s->req->pid, args[1], &handler, sizeof handler) == 0 &&
+		    handler != (uint64_t)(uintptr_t)SIG_DFL &&
+		    handler != (uint64_t)(uintptr_t)SIG_IGN)
+			trace_report(s, (pid_t)s->req->pid, __NR_rt_sigreturn);
 	}
 	memset(s->resp, 0, sizeof *s->resp);
 	s->resp->id = s->req->id;
@@ -1398,6 +1648,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	close(s.fd);
 	close(sigfd);
 	close(pidfd);
+	free(s.seen);
 	munmap(h, sizeof *h);
 	seccomp_notify_free(s.req, s.resp);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
