@@ -29,7 +29,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -72,6 +71,8 @@ struct vxe_sup {
 	bool handed_over; /* the child's own execve has been let through */
 	bool production;
 	char log_real[PATH_MAX]; /* the log file's real path, "" if none */
+	char log_dir[PATH_MAX];	 /* its directory's real path, "" if none */
+	const char *log_base;	 /* its name in log_dir */
 	vxe_trace_fn on_trace;
 	void *trace_userdata;
 	struct seccomp_notif *req;
@@ -915,6 +916,54 @@ static bool touches_log(struct vxe_sup *s, int nr)
 	return vxe_path_under(s->log_real, path);
 }
 
+/* Whether path names the log or one of its rotations (LOG.1, LOG.2.gz, ...
+ * in the same directory), as the kernel would reach it: vxe log and vxe
+ * upgrade read them all, so they are VXE's alone like the log itself. */
+static bool in_log_family(const struct vxe_sup *s, const char *path)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	if (realpath(path, real)) {
+		char *slash = strrchr(real, '/');
+		*slash = 0;
+		snprintf(dir, sizeof dir, "%s", real[0] ? real : "/");
+		base = slash + 1;
+	} else {
+		/* Not there yet (a creation): its directory decides. */
+		const char *slash = strrchr(path, '/');
+		if (!slash)
+			return false;
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
+		if (!realpath(parent[0] ? parent : "/", dir))
+			return false;
+		base = slash + 1;
+	}
+	size_t n = strlen(s->log_base);
+	return strcmp(dir, s->log_dir) == 0 && strncmp(base, s->log_base, n) == 0 &&
+	       (base[n] == 0 || base[n] == '.');
+}
+
+/* A file call that would change, create or remove a member of the log's
+ * family. Soft mode performs violations, some of them (opens under files
+ * rules) from the supervisor's mount namespace where the read-only bind
+ * mounts do not apply; production could perform one a VXED permits. */
+static bool writes_log_family(struct vxe_sup *s, int nr, const struct vxe_syscall_info *info)
+{
+	const struct vxe_file_call *fc = s->log_dir[0] ? vxe_file_call(info->name) : NULL;
+	if (!fc)
+		return false;
+	bool creates;
+	unsigned access = needed_access(fc, nr, (const uint64_t *)s->req->data.args,
+					(pid_t)s->req->pid, &creates);
+	if (access == VXE_FS_READ && !creates)
+		return false;
+	for (int i = 0; i < s->dec.npath; i++)
+		if (in_log_family(s, s->dec.path[i]))
+			return true;
+	return false;
+}
+
 static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 {
 	const struct vxe_plan_sys *ps = &s->plan->sys[nr];
@@ -934,6 +983,11 @@ static void decide_native(struct vxe_sup *s, int nr, struct verdict *v)
 	 * log check only decides there when a VXED names a mount call. */
 	if (touches_log(s, nr) && (!s->production || ps->rule)) {
 		deny(v, EPERM, "vxe");
+		v->hard = true;
+		return;
+	}
+	if (writes_log_family(s, nr, info)) {
+		deny(v, EACCES, "vxe");
 		v->hard = true;
 		return;
 	}
@@ -1418,21 +1472,73 @@ static void handle_one(struct vxe_sup *s)
 }
 
 /* The log is the supervisor's alone (SPEC 5.8). When run as root, the
- * program gets its own mount namespace in which the log file is a read-only
- * bind mount of itself; undoing that needs mount or umount, which are in the
- * escape set. As a non-root user the log is the supervisor's own file with
- * mode 0600, out of reach anyway. */
-static void protect_log(const char *path)
+ * program gets its own mount namespace in which the log is read-only: a
+ * directory that holds nothing but the log and its rotations (the default,
+ * /var/log/vxe) is bound read-only as a whole, so rotations made later are
+ * covered too; in a directory shared with other files, the log and each
+ * rotation present at the start are. Undoing that needs mount or umount,
+ * which are in the escape set. As a non-root user the log is the
+ * supervisor's own file with mode 0600, out of reach anyway. Worked out
+ * before the fork: the child only mounts. */
+#define LOG_GUARD_MAX 64
+static struct {
+	bool dir; /* bind dirpath as a whole */
+	char dirpath[PATH_MAX];
+	unsigned n; /* else these files */
+	char path[LOG_GUARD_MAX][PATH_MAX];
+} log_guard;
+
+static void plan_log_guard(const struct vxe_sup *s)
 {
-	struct stat st;
-	if (!path || geteuid() != 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	log_guard.dir = false;
+	log_guard.n = 0;
+	if (!s->log_dir[0] || geteuid() != 0)
+		return;
+	DIR *d = opendir(s->log_dir);
+	if (!d)
+		return;
+	bool only_logs = true;
+	size_t n = strlen(s->log_base);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		bool family = strncmp(e->d_name, s->log_base, n) == 0 &&
+			      (e->d_name[n] == 0 || e->d_name[n] == '.');
+		only_logs &= family;
+		if (family && log_guard.n < LOG_GUARD_MAX) {
+			int len = snprintf(log_guard.path[log_guard.n], PATH_MAX, "%s/%s",
+					   strcmp(s->log_dir, "/") ? s->log_dir : "", e->d_name);
+			struct stat st;
+			if (len > 0 && len < PATH_MAX &&
+			    lstat(log_guard.path[log_guard.n], &st) == 0 && S_ISREG(st.st_mode))
+				log_guard.n++;
+		}
+	}
+	closedir(d);
+	log_guard.dir = only_logs && strcmp(s->log_dir, "/") != 0;
+	snprintf(log_guard.dirpath, sizeof log_guard.dirpath, "%s", s->log_dir);
+}
+
+static void ro_bind(const char *path)
+{
+	if (mount(path, path, NULL, MS_BIND, NULL) == 0)
+		mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
+static void protect_log(void)
+{
+	if (!log_guard.dir && !log_guard.n)
 		return;
 	if (unshare(CLONE_NEWNS) < 0)
 		return;
 	/* Keep receiving the host's mounts, never send ours back. */
 	mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
-	if (mount(path, path, NULL, MS_BIND, NULL) == 0)
-		mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	if (log_guard.dir) {
+		ro_bind(log_guard.dirpath);
+		return;
+	}
+	for (unsigned i = 0; i < log_guard.n; i++)
+		ro_bind(log_guard.path[i]);
 }
 
 /* In the child, between fork and exec. Only async-signal-safe work that
@@ -1442,7 +1548,7 @@ static __attribute__((noreturn)) void child_main(const struct vxe_launch *l, str
 {
 	char warn[1024] = "";
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	protect_log(l->log_path);
+	protect_log();
 	/* no_new_privs keeps a setuid program from gaining privileges inside
 	 * the VXE. A daemon that re-executes itself setuid to deliver (exim)
 	 * needs it off: a VXED may say :setuid allow, and tracing (which
@@ -1536,6 +1642,16 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	s.on_trace = l->on_trace;
 	if (!l->log_path || !realpath(l->log_path, s.log_real))
 		s.log_real[0] = 0;
+	s.log_dir[0] = 0;
+	if (s.log_real[0]) {
+		char *slash = strrchr(s.log_real, '/');
+		snprintf(s.log_dir, sizeof s.log_dir, "%.*s", (int)(slash - s.log_real),
+			 s.log_real);
+		if (!s.log_dir[0])
+			strcpy(s.log_dir, "/");
+		s.log_base = slash + 1;
+	}
+	plan_log_guard(&s);
 	s.trace_userdata = l->trace_userdata;
 	s.dec.check_root = l->plan->sys[__NR_chroot].rule || l->plan->sys[__NR_pivot_root].rule;
 	if (seccomp_notify_alloc(&s.req, &s.resp) < 0) {
