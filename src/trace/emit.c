@@ -81,7 +81,10 @@ static void prog_list(struct vxe_buf *b, const struct vxe_trace *t, uint64_t pro
 			continue;
 		total++;
 		if (shown < 3) {
-			vxe_buf_printf(b, "%s%s", shown ? ", " : "", base_name(t->progs[i]));
+			/* Names are the program's to choose: escaped, so that
+			 * none starts a line or acts on a terminal. */
+			vxe_buf_puts(b, shown ? ", " : "");
+			vxe_buf_comment_text(b, base_name(t->progs[i]), 80);
 			shown++;
 		}
 	}
@@ -111,25 +114,45 @@ static int int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Syscall rules; returns the number added, -1 on allocation failure. */
-/* Whether OLD_TEXT already has "(permit NAME)" on a comment line: the
- * escape-set calls an earlier trace wrote commented out for the
- * administrator. A merge does not repeat them. */
+/* Whether OLD_TEXT has the line ";; (permit NAME)" (then nothing, or
+ * blanks and a ';' comment): an escape-set call an earlier trace wrote
+ * commented out for the administrator, exactly as comment_lines() prints a
+ * "Not granted" line. A merge does not repeat it. Only that shape counts:
+ * "(permit NAME)" inside another comment (a program's name) does not. */
 static bool commented_permit(const char *old_text, const char *name)
 {
 	char want[96];
-	snprintf(want, sizeof want, "(permit %s)", name);
-	for (const char *p = old_text; p && (p = strstr(p, want)); p += strlen(want)) {
-		const char *bol = p;
-		while (bol > old_text && bol[-1] != '\n')
-			bol--;
-		const char *semi = memchr(bol, ';', (size_t)(p - bol));
-		if (semi)
-			return true;
+	int n = snprintf(want, sizeof want, ";; (permit %s)", name);
+	if (n < 0 || (size_t)n >= sizeof want || !old_text)
+		return false;
+	for (const char *line = old_text; *line;) {
+		const char *end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if ((size_t)(end - line) >= (size_t)n && memcmp(line, want, (size_t)n) == 0) {
+			const char *p = line + n;
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+				p++;
+			if (p == end || *p == ';')
+				return true;
+		}
+		line = *end ? end + 1 : end;
 	}
 	return false;
 }
 
+/* Whether OLD_TEXT has the comment line ";; LINE" (LINE without its
+ * newline, n bytes): a "Not granted" line an earlier run wrote. */
+static bool old_has_line(const char *old_text, const char *line, size_t n)
+{
+	for (const char *p = old_text; p && (p = strstr(p, ";; ")); p += 3)
+		if ((p == old_text || p[-1] == '\n') && strncmp(p + 3, line, n) == 0 &&
+		    (p[3 + n] == '\n' || p[3 + n] == 0))
+			return true;
+	return false;
+}
+
+/* Syscall rules; returns the number added, -1 on allocation failure. */
 static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, const char *old_text,
 			 struct vxe_doc *d, struct vxe_buf *tail, FILE *warn)
 {
@@ -162,11 +185,10 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, cons
 		} else if (cl & VXE_SC_ESCAPE) {
 			vxe_buf_printf(tail, "(permit %s)  ; %s -- %s\n", name, c.s,
 				       info->why ? info->why : "escape set");
-			if (warn)
-				fprintf(warn,
+			vxe_trace_warnf(warn,
 					"vxe: trace: %s was used (%s); it is in the escape set and "
-					"written commented out: %s\n",
-					name, c.s, info->why ? info->why : "");
+					"written commented out: %s",
+					name, c.s ? c.s : "", info->why ? info->why : "");
 		} else if (type == VXE_TYPE_FILESYSTEM) {
 			/* Permitted anyway in a filesystem VXED. */
 		} else if (strcmp(name, "socket") == 0 && t->nsocks) {
@@ -213,7 +235,7 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, cons
 }
 
 static int emit_paths(struct vxe_trace *t, const struct vxe_policy *old, struct vxe_doc *d,
-		      FILE *warn)
+		      struct vxe_buf *tail, FILE *warn)
 {
 	size_t n = t->npaths;
 	struct vxe_gen_in *in = calloc(n * 2 + 1, sizeof *in);
@@ -261,6 +283,8 @@ static int emit_paths(struct vxe_trace *t, const struct vxe_policy *old, struct 
 	    .prog_names = names,
 	    .nprogs = t->nprogs,
 	    .old = old,
+	    .root = t->root,
+	    .tail = tail,
 	};
 	size_t before = d->npaths;
 	bool ok = vxe_generalize(in, m, &go, d, warn);
@@ -398,14 +422,24 @@ char *vxe_trace_vxed(struct vxe_trace *t, const struct vxe_policy *old, const ch
 	}
 	if ((ns = emit_syscalls(t, old, old_text, &d, &tail, warn)) < 0)
 		ok = false;
-	if (ok && d.has_files && (np = emit_paths(t, old, &d, warn)) < 0)
+	if (ok && d.has_files && (np = emit_paths(t, old, &d, &tail, warn)) < 0)
 		ok = false;
 	if (ok && d.has_network && (nn = emit_network(t, old, &d)) < 0)
 		ok = false;
 	if (ok && tail.len) {
+		/* One line each; a merge leaves out the lines an earlier run
+		 * already wrote (the escape-set ones are left out above). */
 		struct vxe_buf tl = {0};
-		vxe_buf_puts(&tl, "Not granted: decide by hand.\n");
-		vxe_buf_add(&tl, tail.s, tail.len - 1); /* without the last newline */
+		for (const char *s = tail.s; *s;) {
+			const char *e = strchr(s, '\n');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			if (!old || !old_has_line(old_text, s, len)) {
+				vxe_buf_puts(&tl, tl.len ? "\n" : "Not granted: decide by hand.\n");
+				vxe_buf_add(&tl, s, len);
+			}
+			s += len + (e ? 1 : 0);
+		}
+		ok = !tl.oom;
 		d.tail = tl.s;
 	}
 	if (old) {

@@ -2,19 +2,24 @@
  * rules an administrator would write.
  *
  * Two kinds of step. Some are needed for the rules to work at all and are
- * taken at every level: a per-process /proc entry becomes /proc/self (or
- * /proc: see below), a name that was created or removed becomes write on
- * its directory (Landlock checks creation on the directory), an executed
- * program's ELF interpreter is added by the caller. The others trade
- * precision for rules that survive the next run and stay readable, and
- * depend on the level: temporary files become their temporary directory,
- * versioned shared libraries their directory, and more than max_files
- * entries of one directory with the same access the directory.
+ * taken at every level: a per-process /proc entry read becomes /proc/self
+ * (or /proc: see gen_proc), a name that was created or removed becomes
+ * write on its directory (Landlock checks creation on the directory), an
+ * executed program's ELF interpreter is added by the caller. The others
+ * trade precision for rules that survive the next run and stay readable,
+ * and depend on the level: temporary files become their temporary
+ * directory, versioned shared libraries their directory, and more than
+ * max_files entries of one directory with the same access the directory.
  *
  * Whatever the level, nothing is widened into a directory that would grant
- * far more than was seen (/, /etc, /home, /var, ... for write; /, /etc,
- * /home, /root, /dev, /proc, /sys ... for read): those paths stay precise,
- * and the comment says why.
+ * far more than was seen (vxe_gen_too_wide: /, /etc, /home, /root, /dev,
+ * /proc, /sys ... for read; the sensitive trees, every top-level directory
+ * and the shared state under /var for write and execute): those paths stay
+ * precise, and the comment and a warning say why. What no rule can grant
+ * safely (a write to another process's /proc entry, a sensitive directory
+ * the program named itself) is not granted: it goes to the VXED's "Not
+ * granted" lines and to stderr. Every text the program chose is escaped
+ * (vxe_buf_comment_text, vxe_trace_warnf).
  */
 #include <errno.h>
 #include <limits.h>
@@ -45,40 +50,73 @@ static unsigned depth(const char *p)
 	return strcmp(p - 1, "/") == 0 ? 0 : n;
 }
 
-bool vxe_gen_too_wide(const char *dir, unsigned bit)
+/* Trees where a directory rule for write or execute would let a program
+ * plant code that root runs (units, cron jobs, profile scripts, binaries,
+ * libraries, package scripts, authorized keys) or reach the kernel and
+ * other processes. A directory rule grants everything under it, so none of
+ * these directories is ever granted for write or execute, whatever the
+ * program did: the files stay precise rules. */
+static const struct {
+	const char *dir; /* '*' at the end of a name: any name starting so */
+	bool below;	 /* and every directory under it */
+} sensitive[] = {
+    {"/etc", true},	     {"/usr", true},	     {"/boot", true},	 {"/root", true},
+    {"/bin", true},	     {"/sbin", true},	     {"/lib*", true},	 {"/var/spool/cron", true},
+    {"/var/lib/dpkg", true}, {"/var/lib/apt", true}, {"/home/*", false}, {"/proc", true},
+    {"/sys", true},	     {"/dev", true},
+};
+
+/* Whether dir is pat (or under it, if below), component by component. */
+static bool tree_match(const char *dir, const char *pat, bool below)
 {
-	static const char *const read_wide[] = {"/etc",	  "/home", "/root", "/dev", "/proc",
-						"/sys",	  "/boot", "/var",  "/run", "/mnt",
-						"/media", "/srv",  "/opt",  "/tmp", NULL};
-	static const char *const write_wide[] = {
-	    "/var/lib",	  "/var/log",	 "/var/cache",	   "/var/spool",   "/var/mail", "/etc/ssl",
-	    "/etc/pam.d", "/etc/cron.d", "/etc/sudoers.d", "/etc/systemd", NULL};
-	if (strcmp(dir, "/") == 0)
-		return true;
-	if (bit == VXE_FS_READ) {
-		for (unsigned i = 0; read_wide[i]; i++)
-			if (strcmp(dir, read_wide[i]) == 0)
-				return true;
-		return false;
+	const char *d = dir, *p = pat;
+	while (*p == '/') {
+		if (*d != '/')
+			return false;
+		d++, p++;
+		size_t pn = strcspn(p, "/"), dn = strcspn(d, "/");
+		if (dn == 0 || pn == 0)
+			return false;
+		bool star = p[pn - 1] == '*';
+		if (star ? dn < pn - 1 || strncmp(d, p, pn - 1) != 0
+			 : dn != pn || strncmp(d, p, pn) != 0)
+			return false;
+		d += dn, p += pn;
 	}
-	/* Write and execute: no top-level directory except the temporary
-	 * one, no system directory under /usr, no shared state under /var. */
-	if (depth(dir) == 1)
-		return !(bit == VXE_FS_WRITE && strcmp(dir, "/tmp") == 0);
-	if (strncmp(dir, "/usr/", 5) == 0 && depth(dir) == 2)
-		return bit == VXE_FS_WRITE || strcmp(dir, "/usr/share") == 0;
-	if (strncmp(dir, "/home/", 6) == 0 && depth(dir) == 2 && bit == VXE_FS_EXECUTE)
-		return true;
-	for (unsigned i = 0; write_wide[i]; i++)
-		if (strcmp(dir, write_wide[i]) == 0)
+	return *d == 0 || (below && *d == '/');
+}
+
+/* Any .ssh directory, anywhere: keys and authorized_keys. */
+static bool in_ssh(const char *dir)
+{
+	for (const char *c = strstr(dir, "/.ssh"); c; c = strstr(c + 1, "/.ssh"))
+		if (c[5] == 0 || c[5] == '/')
+			return true;
+	return false;
+}
+
+/* Whether a rule on directory dir for access bit would open a sensitive
+ * tree: never the result of a widening (a created name's directory, many
+ * files folded into one) nor of a directory the program named itself. */
+static bool sensitive_tree(const char *dir, unsigned bit)
+{
+	if (in_ssh(dir))
+		return true; /* for reading too: private keys */
+	if (bit == VXE_FS_READ)
+		return false;
+	if (vxe_path_under(dir, "/dev/shm"))
+		return false; /* a temporary directory, like /tmp */
+	for (size_t i = 0; i < sizeof sensitive / sizeof sensitive[0]; i++)
+		if (tree_match(dir, sensitive[i].dir, sensitive[i].below))
 			return true;
 	return false;
 }
 
 /* Shared state under /var: too wide to fold many files into, but a
  * program that creates files directly in one (a mail spool's lock files)
- * needs write on it, and gets it with a comment to review. /etc, /usr and
- * top-level directories never. */
+ * needs write on it, and gets it with a comment to review. Exactly these
+ * directories: not their sensitive subtrees (/var/spool/cron,
+ * /var/lib/dpkg), never /etc, /usr or a top-level directory. */
 static bool shared_state(const char *dir)
 {
 	static const char *const dirs[] = {"/var/mail", "/var/spool", "/var/lib",
@@ -87,6 +125,26 @@ static bool shared_state(const char *dir)
 		if (strcmp(dir, dirs[i]) == 0)
 			return true;
 	return false;
+}
+
+bool vxe_gen_too_wide(const char *dir, unsigned bit)
+{
+	static const char *const read_wide[] = {"/etc",	  "/home", "/root", "/dev", "/proc",
+						"/sys",	  "/boot", "/var",  "/run", "/mnt",
+						"/media", "/srv",  "/opt",  "/tmp", NULL};
+	if (strcmp(dir, "/") == 0 || sensitive_tree(dir, bit))
+		return true;
+	if (bit == VXE_FS_READ) {
+		for (unsigned i = 0; read_wide[i]; i++)
+			if (strcmp(dir, read_wide[i]) == 0)
+				return true;
+		return false;
+	}
+	/* Write and execute: no top-level directory except the temporary
+	 * one, no shared state under /var. */
+	if (depth(dir) == 1)
+		return !(bit == VXE_FS_WRITE && strcmp(dir, "/tmp") == 0);
+	return shared_state(dir);
 }
 
 bool vxe_gen_is_versioned_lib(const char *base)
@@ -309,12 +367,17 @@ static bool fold_directories(struct cands *c, unsigned max)
 /* What Landlock and the supervisor will see: the real path (symlinks such
  * as /lib -> usr/lib resolved), or, for a name that does not exist (any
  * more), its directory's real path and the name. /proc and /dev/fd names
- * are kept as written: resolving them here would resolve VXE's own. */
+ * are kept as written (resolving them here would resolve VXE's own), only
+ * made lexically normal: /proc/self/../1 is /proc/1. */
 static void real_path(const char *path, char *out, size_t size)
 {
 	char real[PATH_MAX], dir[PATH_MAX];
-	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0 ||
-	    strncmp(path, "/dev/fd", 7) == 0 || strncmp(path, "/dev/std", 8) == 0) {
+	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0) {
+		if (!vxe_path_normalize(path, out, size))
+			snprintf(out, size, "%s", path);
+		return;
+	}
+	if (strncmp(path, "/dev/fd", 7) == 0 || strncmp(path, "/dev/std", 8) == 0) {
 		snprintf(out, size, "%s", path);
 		return;
 	}
@@ -330,41 +393,74 @@ static void real_path(const char *path, char *out, size_t size)
 	snprintf(out, size, "%s", path);
 }
 
-/* /proc/self/..., /proc/thread-self/... of the first process: that entry.
- * Landlock anchors /proc/self when the rule is made, in the first process,
- * so it cannot follow forked children to their own /proc/PID: their
- * per-process entries need /proc itself. Returns the rule path or NULL if
- * not a per-process entry. */
-static const char *proc_rule(const char *path, bool other)
+/* A per-process /proc entry: /proc/PID/..., /proc/self/...,
+ * /proc/thread-self/... Landlock anchors /proc/self when the rule is made,
+ * in the first process, so a rule can name that process's own entries and
+ * nothing narrower than /proc for any other's (a forked child's own
+ * /proc/self included). */
+struct proc_entry {
+	enum { PROC_NONE, PROC_OWN, PROC_OTHER } kind;
+	bool thread;	  /* /proc/thread-self */
+	bool link;	  /* through a link to another file: fd/N, cwd, root, exe... */
+	const char *rest; /* what follows the process's directory: "" or "/..." */
+};
+
+static struct proc_entry proc_entry(const char *path, bool other, pid_t root)
 {
+	struct proc_entry e = {.kind = PROC_NONE};
 	if (strncmp(path, "/proc/", 6) != 0)
-		return NULL;
+		return e;
 	const char *c = path + 6;
 	size_t n = strcspn(c, "/");
-	bool digits = n > 0 && strspn(c, "0123456789") == n;
+	bool digits = n > 0 && n < 11 && strspn(c, "0123456789") == n;
 	bool self = n == 4 && strncmp(c, "self", 4) == 0;
 	bool tself = n == 11 && strncmp(c, "thread-self", 11) == 0;
 	if (!digits && !self && !tself)
-		return NULL;
-	if (other || digits)
-		return "/proc";
-	return self ? "/proc/self" : "/proc/thread-self";
+		return e;
+	e.thread = tself;
+	e.rest = c + n;
+	/* /proc/PID of the first process is its own whoever named it (the
+	 * recorder marks every numeric entry as another's); /proc/self is
+	 * its own only when it named it. */
+	bool own = digits ? root > 0 && strtol(c, NULL, 10) == (long)root : !other;
+	e.kind = own ? PROC_OWN : PROC_OTHER;
+	const char *r = e.rest;
+	if (strncmp(r, "/task/", 6) == 0) { /* /proc/self/task/TID/... */
+		r += 6;
+		r += strcspn(r, "/");
+	}
+	static const char *const links[] = {"/fd",	  "/cwd", "/root", "/exe",
+					    "/map_files", "/ns",  NULL};
+	for (unsigned i = 0; links[i]; i++) {
+		size_t k = strlen(links[i]);
+		if (strncmp(r, links[i], k) == 0 && (r[k] == 0 || r[k] == '/'))
+			e.link = true;
+	}
+	return e;
 }
 
-static void comment_for(struct vxe_buf *b, const struct cand *x, const struct vxe_gen_opts *o)
+static void prog_names(struct vxe_buf *b, uint64_t progs, const struct vxe_gen_opts *o)
 {
 	unsigned shown = 0, total = 0;
 	for (unsigned i = 0; i < 64; i++) {
-		if (!(x->progs & (1ull << i)))
+		if (!(progs & (1ull << i)))
 			continue;
 		total++;
 		if (shown < 3 && i < o->nprogs) {
-			vxe_buf_printf(b, "%s%s", shown ? ", " : "", o->prog_names[i]);
+			vxe_buf_puts(b, shown ? ", " : "");
+			vxe_buf_comment_text(b, o->prog_names[i], 80);
 			shown++;
 		}
 	}
 	if (total > shown)
 		vxe_buf_printf(b, " +%u", total - shown);
+}
+
+static void comment_for(struct vxe_buf *b, const struct cand *x, const struct vxe_gen_opts *o)
+{
+	size_t before = b->len;
+	prog_names(b, x->progs, o);
+	bool shown = b->len > before;
 	if (x->count)
 		vxe_buf_printf(b, "%s%llu %s", shown ? ": " : "", (unsigned long long)x->count,
 			       x->count == 1 ? "access" : "accesses");
@@ -376,6 +472,65 @@ static void comment_for(struct vxe_buf *b, const struct cand *x, const struct vx
 	}
 	if (x->why)
 		vxe_buf_printf(b, " (%s)", x->why);
+}
+
+/* Accesses that no rule grants safely: listed in the VXED's "Not granted"
+ * comment and on stderr, the first few one by one, then a count. */
+#define REFUSED_SHOWN 20
+
+struct refusals {
+	const struct vxe_gen_opts *o;
+	FILE *warn;
+	unsigned n;
+};
+
+static void refuse(struct refusals *rf, const struct vxe_gen_in *r, unsigned bit, const char *path,
+		   const char *why)
+{
+	if (rf->n++ >= REFUSED_SHOWN)
+		return;
+	struct vxe_buf b = {0};
+	vxe_buf_puts(&b, bit == VXE_FS_READ	? "read "
+			 : bit == VXE_FS_WRITE	? "write "
+			 : bit == VXE_TR_CREATE ? "create or remove "
+						: "execute ");
+	vxe_buf_lisp_string(&b, path);
+	if (strcmp(path, r->path) != 0) {
+		vxe_buf_puts(&b, " (as ");
+		vxe_buf_lisp_string(&b, r->path);
+		vxe_buf_puts(&b, ")");
+	}
+	if (r->progs) {
+		vxe_buf_puts(&b, " by ");
+		prog_names(&b, r->progs, rf->o);
+	}
+	vxe_buf_printf(&b, ": %s", why);
+	if (b.oom || !b.s) {
+		free(b.s);
+		return;
+	}
+	if (rf->o->tail)
+		vxe_buf_printf(rf->o->tail, "%s\n", b.s);
+	vxe_trace_warnf(rf->warn, "vxe: trace: not granted, decide by hand: %s", b.s);
+	free(b.s);
+}
+
+static void refusals_end(struct refusals *rf)
+{
+	if (rf->n <= REFUSED_SHOWN)
+		return;
+	unsigned more = rf->n - REFUSED_SHOWN;
+	if (rf->o->tail)
+		vxe_buf_printf(rf->o->tail, "...and %u more accesses like these, not listed\n",
+			       more);
+	vxe_trace_warnf(rf->warn, "vxe: trace: ...and %u more accesses not granted, not listed",
+			more);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Does the old VXED already grant this access (as the supervisor checks:
@@ -391,70 +546,117 @@ static bool old_grants(const struct vxe_policy *old, const char *lexical, const 
 	       vxe_policy_path_allowed(old, real, bit);
 }
 
+/* A per-process /proc entry: reading becomes /proc/self (the first
+ * process's own) or /proc (another's: every process's entries, with a
+ * warning); writing one of the first process's own entries becomes that
+ * entry under /proc/self; anything else cannot be expressed safely (write
+ * on /proc reaches /proc/sys/kernel/core_pattern) and is not granted. */
+static void gen_proc(struct cands *c, struct refusals *rf, const struct vxe_gen_in *r,
+		     const struct proc_entry *e, unsigned bit)
+{
+	const char *self = e->thread ? "/proc/thread-self" : "/proc/self";
+	bool own = e->kind == PROC_OWN;
+	if (bit == VXE_FS_READ || (bit == VXE_FS_EXECUTE && own)) {
+		cand_add(c, own ? self : "/proc", bit, r, r->path,
+			 own ? "the process's own entries"
+			     : "per-process entries of another process or of a child: this grants "
+			       "reading every process's /proc entries, review it");
+	} else if (bit == VXE_FS_WRITE && own && !e->link) {
+		char rule[PATH_MAX];
+		if ((size_t)snprintf(rule, sizeof rule, "%s%s", self, e->rest) >= sizeof rule)
+			return;
+		if (!e->rest[0] || is_dir(rule))
+			refuse(rf, r, bit, r->path,
+			       "a directory in /proc: only the entries written may be granted");
+		else
+			cand_add(c, rule, bit, r, r->path, "the process's own entry");
+	} else if (own && e->link) {
+		refuse(rf, r, bit, r->path,
+		       "through a /proc link to another file (fd, cwd, root, exe): no rule on "
+		       "the link grants that file");
+	} else if (own) {
+		refuse(rf, r, bit, r->path, "names are not made in a process's /proc directory");
+	} else {
+		refuse(rf, r, bit, r->path,
+		       "a per-process /proc entry of another process or of a child: no rule "
+		       "grants only that, and write on /proc would reach the kernel's settings");
+	}
+}
+
+/* A name made or removed: a right on the directory that holds it, which
+ * Landlock checks, unless that directory is too wide to grant. */
+static void gen_create(struct cands *c, struct refusals *rf, const struct vxe_gen_in *r,
+		       const char *real, bool folding, FILE *warn)
+{
+	char dir[PATH_MAX], ldir[PATH_MAX], tmp[PATH_MAX];
+	parent_of(real, dir, sizeof dir);
+	parent_of(r->path, ldir, sizeof ldir);
+	if (old_grants(rf->o->old, ldir, dir, VXE_FS_WRITE))
+		return;
+	if (folding && vxe_gen_is_temp(real, tmp, sizeof tmp)) {
+		cand_add(c, tmp, VXE_FS_WRITE, r, r->path, "temporary files");
+	} else if (shared_state(dir)) {
+		/* A spool, mail or state directory the program makes files in
+		 * (lock files, queue entries): its normal work, and no
+		 * narrower rule lets it create. */
+		cand_add(c, dir, VXE_FS_WRITE, r, r->path,
+			 "files created or removed here; this grants write on everything in it: "
+			 "review");
+		vxe_trace_warnf(warn,
+				"vxe: trace: %s was created or removed; write on all of %s is "
+				"granted: review it",
+				real, dir);
+	} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE) && is_dir(real) &&
+		   vxe_gen_too_wide(real, VXE_FS_WRITE)) {
+		/* A directory made or removed there: a precise rule on it
+		 * would grant write on everything in it. */
+		refuse(rf, r, VXE_TR_CREATE, real,
+		       "a directory in a tree too wide to grant write on (doc/trace.md)");
+	} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE)) {
+		cand_add(c, real, VXE_FS_WRITE, r, r->path,
+			 "created here; creating it needs write on its directory, too wide to "
+			 "grant: review");
+		if (!c->oom)
+			c->v[c->n - 1].kept = true;
+		vxe_trace_warnf(warn,
+				"vxe: trace: %s was created or removed; write on %s would be "
+				"needed and is not granted",
+				real, dir);
+	} else {
+		cand_add(c, dir, VXE_FS_WRITE, r, r->path, "files created or removed here");
+	}
+}
+
 bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_opts *o,
 		    struct vxe_doc *d, FILE *warn)
 {
 	struct cands c = {0};
+	struct refusals rf = {.o = o, .warn = warn};
 	bool folding = o->level != VXE_GEN_NONE;
 	for (size_t i = 0; i < n && !c.oom; i++) {
 		const struct vxe_gen_in *r = &in[i];
 		char real[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX];
 		real_path(r->path, real, sizeof real);
-		const char *proc = proc_rule(real, r->proc_other);
+		struct proc_entry pe = proc_entry(real, r->proc_other, o->root);
 		for (unsigned bit = VXE_FS_READ; bit <= VXE_TR_CREATE; bit <<= 1) {
 			if (!(r->access & bit))
 				continue;
-			if (bit == VXE_TR_CREATE) {
-				/* Making or removing a name is a right on the
-				 * directory that holds it. */
-				parent_of(real, dir, sizeof dir);
-				char ldir[PATH_MAX];
-				parent_of(r->path, ldir, sizeof ldir);
-				if (old_grants(o->old, ldir, dir, VXE_FS_WRITE))
-					continue;
-				if (folding && vxe_gen_is_temp(real, tmp, sizeof tmp)) {
-					cand_add(&c, tmp, VXE_FS_WRITE, r, r->path,
-						 "temporary files");
-				} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE) &&
-					   shared_state(dir)) {
-					/* A spool, mail or state directory the
-					 * program makes files in (lock files,
-					 * queue entries): its normal work, and
-					 * no narrower rule lets it create. */
-					cand_add(&c, dir, VXE_FS_WRITE, r, r->path,
-						 "files created or removed here; this grants "
-						 "write on everything in it: review");
-					if (warn)
-						fprintf(
-						    warn,
-						    "vxe: trace: %s was created or removed; "
-						    "write on all of %s is granted: review it\n",
-						    real, dir);
-				} else if (vxe_gen_too_wide(dir, VXE_FS_WRITE)) {
-					cand_add(&c, real, VXE_FS_WRITE, r, r->path,
-						 "created here; creating it needs write on its "
-						 "directory, too wide to grant: review");
-					if (!c.oom)
-						c.v[c.n - 1].kept = true;
-					if (warn)
-						fprintf(warn,
-							"vxe: trace: %s was created or removed; "
-							"write on "
-							"%s would be needed and is not granted\n",
-							real, dir);
-				} else {
-					cand_add(&c, dir, VXE_FS_WRITE, r, r->path,
-						 "files created or removed here");
-				}
+			if (pe.kind != PROC_NONE) {
+				if (!old_grants(o->old, r->path, real,
+						bit == VXE_TR_CREATE ? VXE_FS_WRITE : bit))
+					gen_proc(&c, &rf, r, &pe, bit);
+			} else if (bit == VXE_TR_CREATE) {
+				gen_create(&c, &rf, r, real, folding, warn);
+			} else if (old_grants(o->old, r->path, real, bit)) {
 				continue;
-			}
-			if (old_grants(o->old, r->path, real, bit))
-				continue;
-			if (proc) {
-				cand_add(&c, proc, bit, r, r->path,
-					 strcmp(proc, "/proc") == 0
-					     ? "per-process entries of several processes"
-					     : "the process's own entries");
+			} else if (bit != VXE_FS_READ && is_dir(real) &&
+				   vxe_gen_too_wide(real, bit)) {
+				/* A directory the program named for writing or
+				 * executing (a failed open of /etc/cron.d for
+				 * writing, rmdir of /etc/systemd/system): a rule
+				 * on it grants everything in it. */
+				refuse(&rf, r, bit, real,
+				       "a directory too wide to grant (doc/trace.md)");
 			} else if (folding && bit != VXE_FS_EXECUTE &&
 				   (r->access & VXE_TR_CREATE) &&
 				   vxe_gen_is_temp(real, tmp, sizeof tmp)) {
@@ -472,6 +674,7 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 			}
 		}
 	}
+	refusals_end(&rf);
 	compact(&c);
 	if (folding && o->max_files)
 		fold_directories(&c, o->max_files);
@@ -497,10 +700,16 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 			comment_for(&b, &c.v[i], o);
 			ok = !b.oom && vxe_doc_add_path(d, c.v[i].bit, c.v[i].path, b.s);
 			free(b.s);
-			if (ok && c.v[i].bit == VXE_FS_READ && warn &&
-			    strcmp(c.v[i].path, "/") == 0)
-				fprintf(warn, "vxe: trace: the root directory was read: the rule "
-					      "grants reading every file; review it\n");
+			if (ok && c.v[i].bit == VXE_FS_READ && strcmp(c.v[i].path, "/") == 0)
+				vxe_trace_warnf(warn,
+						"vxe: trace: the root directory was read: the "
+						"rule grants reading every file; review it");
+			if (ok && c.v[i].bit == VXE_FS_READ && strcmp(c.v[i].path, "/proc") == 0)
+				vxe_trace_warnf(
+				    warn,
+				    "vxe: trace: (read \"/proc\") is granted (%s): it grants "
+				    "reading every process's /proc entries; review it",
+				    c.v[i].example ? c.v[i].example : "/proc");
 		}
 		free(c.v[i].path);
 		free(c.v[i].example);

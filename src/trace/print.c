@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "trace/trace_internal.h"
+#include "util/utf8.h"
 #include "vxe/landlock.h"
 
 #define WRAP	    80 /* names are wrapped before this column */
@@ -42,29 +45,40 @@ void vxe_buf_puts(struct vxe_buf *b, const char *s)
 	vxe_buf_add(b, s, strlen(s));
 }
 
-void vxe_buf_printf(struct vxe_buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 0))) static void buf_vprintf(struct vxe_buf *b, const char *fmt,
+							      va_list ap)
 {
 	char small[512];
-	va_list ap;
-	va_start(ap, fmt);
+	va_list again;
+	va_copy(again, ap);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		va_end(again);
 		return;
+	}
 	if ((size_t)n < sizeof small) {
 		vxe_buf_add(b, small, (size_t)n);
+		va_end(again);
 		return;
 	}
 	char *big = malloc((size_t)n + 1);
 	if (!big) {
 		b->oom = true;
+		va_end(again);
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
 	vxe_buf_add(b, big, (size_t)n);
 	free(big);
+}
+
+void vxe_buf_printf(struct vxe_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void vxe_buf_lisp_string(struct vxe_buf *b, const char *s)
@@ -87,15 +101,72 @@ void vxe_buf_lisp_string(struct vxe_buf *b, const char *s)
 	vxe_buf_add(b, "\"", 1);
 }
 
+/* Code points that change how the text around them is shown without being
+ * seen themselves: bidi marks, embeddings, overrides and isolates, zero-width
+ * and other invisible format characters, line and paragraph separators, the
+ * byte order mark, interlinear annotations, tags. */
+static bool invisible(uint32_t c)
+{
+	return c == 0xad || c == 0x61c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	       (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+/* The n bytes at s, each character that could act on a terminal or on the
+ * layout of a VXED as a visible escape. */
+static void safe_text(struct vxe_buf *b, const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = vxe_utf8_len(s + i, n - i);
+		char e[16];
+		if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+			/* C0 (newline, CR, ESC...), DEL, a byte that is not UTF-8. */
+			snprintf(e, sizeof e, "\\x%02x", s[i]);
+			vxe_buf_puts(b, e);
+			i++;
+			continue;
+		}
+		uint32_t c = k == 1 ? s[i] : s[i] & (0x7f >> k);
+		for (size_t j = 1; j < k; j++)
+			c = c << 6 | (s[i + j] & 0x3f);
+		if ((c >= 0x80 && c < 0xa0) || invisible(c)) {
+			/* C1 (CSI, NEL...) and the invisible ones. */
+			snprintf(e, sizeof e, c > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)c);
+			vxe_buf_puts(b, e);
+		} else {
+			vxe_buf_add(b, (const char *)s + i, k);
+		}
+		i += k;
+	}
+}
+
 void vxe_buf_comment_text(struct vxe_buf *b, const char *s, size_t max)
 {
-	size_t n = 0;
-	for (const unsigned char *c = (const unsigned char *)s; *c && n < max; c++, n++) {
-		char ch = (*c < 0x20 || *c >= 0x7f) ? '?' : (char)*c;
-		vxe_buf_add(b, &ch, 1);
-	}
-	if (s[n])
+	size_t len = strlen(s), n = len < max ? len : max;
+	/* Not in the middle of a character. */
+	for (unsigned back = 0; n < len && n > 0 && back < 3 && (s[n] & 0xc0) == 0x80; back++)
+		n--;
+	safe_text(b, (const unsigned char *)s, n);
+	if (n < len)
 		vxe_buf_puts(b, "...");
+}
+
+void vxe_trace_warnf(FILE *f, const char *fmt, ...)
+{
+	if (!f)
+		return;
+	struct vxe_buf raw = {0}, out = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	if (raw.s)
+		safe_text(&out, (const unsigned char *)raw.s, raw.len);
+	vxe_buf_puts(&out, "\n");
+	if (!raw.oom && !out.oom)
+		fputs(out.s, f);
+	free(raw.s);
+	free(out.s);
 }
 
 static char *dup_or_null(const char *s, bool *ok)
@@ -226,7 +297,7 @@ static void comment_lines(struct vxe_buf *b, const char *text, const char *inden
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 		vxe_buf_puts(b, indent);
 		vxe_buf_puts(b, n ? ";; " : ";;");
-		vxe_buf_add(b, s, n);
+		safe_text(b, (const unsigned char *)s, n);
 		vxe_buf_puts(b, "\n");
 		s += n + (e ? 1 : 0);
 	}

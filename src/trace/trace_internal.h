@@ -28,8 +28,17 @@ void vxe_buf_puts(struct vxe_buf *b, const char *s);
 __attribute__((format(printf, 2, 3))) void vxe_buf_printf(struct vxe_buf *b, const char *fmt, ...);
 /* s as a vxelisp string literal: printable ASCII, other bytes as \xHH. */
 void vxe_buf_lisp_string(struct vxe_buf *b, const char *s);
-/* Text safe inside a ';' comment: one line, printable ASCII ('?' for others). */
+/* Attacker-controlled text (program names, paths, the command line) made
+ * safe for a ';' comment and for a terminal: at most max bytes of s (then
+ * "..."), on one line, with C0 controls (newline, CR, ESC), DEL and bytes
+ * that are not UTF-8 as \xHH, C1 controls and the bidi and invisible format
+ * characters (U+200E, U+202E, U+2066, U+2028, U+FEFF...) as \uHHHH. Other
+ * text, printable UTF-8 included, is kept. Escaping twice changes nothing. */
 void vxe_buf_comment_text(struct vxe_buf *b, const char *s, size_t max);
+/* A warning for the administrator on f (NULL: none): the formatted text
+ * escaped as by vxe_buf_comment_text, then one newline. Every line trace
+ * prints about what the program did goes through here. */
+__attribute__((format(printf, 2, 3))) void vxe_trace_warnf(FILE *f, const char *fmt, ...);
 
 /* What the printer prints. Every string is owned by the document. */
 struct vxe_doc_name {
@@ -106,6 +115,11 @@ struct vxe_gen_opts {
 	unsigned nprogs;
 	/* Merge: a grant the old VXED already gives is not emitted. */
 	const struct vxe_policy *old;
+	/* The traced program's process (its /proc/PID is its own), 0: unknown. */
+	pid_t root;
+	/* Accesses no rule can grant safely, one line each for the VXED's
+	 * "Not granted: decide by hand." comment; may be NULL. */
+	struct vxe_buf *tail;
 };
 /* Adds path rules (with comments) for the recorded paths to d; warnings for
  * the administrator go to warn (may be NULL). false on allocation failure. */

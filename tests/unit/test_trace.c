@@ -1,5 +1,6 @@
 /* vxe trace without the kernel: the generaliser's decisions and the
  * canonical printer's fixed point (load -> print -> load -> print). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,26 +50,68 @@ static char *read_all(const char *path)
 	return strdup(buf);
 }
 
-/* Runs the generaliser on paths (all with the same access) and returns the
- * rules as "bit:path" lines. */
-static char *gen(const char *const *paths, unsigned access, int level, unsigned max_files)
+/* What the generaliser wrote besides the rules. */
+struct gen_out {
+	char *tail;    /* the "Not granted" lines */
+	char *warn;    /* stderr */
+	char *comment; /* the first rule's comment */
+};
+
+static void gen_out_free(struct gen_out *g)
+{
+	free(g->tail);
+	free(g->warn);
+	free(g->comment);
+	memset(g, 0, sizeof *g);
+}
+
+/* Runs the generaliser on paths (all with the same access, proc_other,
+ * program name; the traced process is root) and returns the rules as
+ * "bit:path" lines; the rest in *out if not NULL. */
+static char *gen_ex(const char *const *paths, unsigned access, int level, unsigned max_files,
+		    bool proc_other, pid_t root, const char *prog, struct gen_out *out)
 {
 	struct vxe_gen_in in[64];
 	size_t n = 0;
 	for (; paths[n]; n++)
-		in[n] =
-		    (struct vxe_gen_in){.path = paths[n], .access = access, .count = 1, .progs = 1};
-	const char *names[] = {"prog"};
-	struct vxe_gen_opts o = {
-	    .level = level, .max_files = max_files, .prog_names = names, .nprogs = 1};
+		in[n] = (struct vxe_gen_in){.path = paths[n],
+					    .access = access,
+					    .count = 1,
+					    .progs = 1,
+					    .proc_other = proc_other};
+	const char *names[] = {prog};
+	struct vxe_buf tail = {0};
+	struct vxe_gen_opts o = {.level = level,
+				 .max_files = max_files,
+				 .prog_names = names,
+				 .nprogs = 1,
+				 .root = root,
+				 .tail = &tail};
+	char *wtext = NULL;
+	size_t wlen = 0;
+	FILE *warn = open_memstream(&wtext, &wlen);
 	struct vxe_doc d = {0};
-	vxe_generalize(in, n, &o, &d, NULL);
+	vxe_generalize(in, n, &o, &d, warn);
+	fclose(warn);
 	struct vxe_buf b = {0};
 	vxe_buf_puts(&b, "");
 	for (size_t i = 0; i < d.npaths; i++)
 		vxe_buf_printf(&b, "%u:%s\n", d.paths[i].bit, d.paths[i].path);
+	if (out) {
+		out->tail = tail.s ? tail.s : strdup("");
+		out->warn = wtext;
+		out->comment = strdup(d.npaths && d.paths[0].comment ? d.paths[0].comment : "");
+	} else {
+		free(tail.s);
+		free(wtext);
+	}
 	vxe_doc_free(&d);
 	return b.s;
+}
+
+static char *gen(const char *const *paths, unsigned access, int level, unsigned max_files)
+{
+	return gen_ex(paths, access, level, max_files, false, 0, "prog", NULL);
 }
 
 static void check_gen(const char *name, const char *const *paths, unsigned access, int level,
@@ -77,6 +120,47 @@ static void check_gen(const char *name, const char *const *paths, unsigned acces
 	char *got = gen(paths, access, level, max);
 	TAP_STREQ(got, want, name);
 	free(got);
+}
+
+/* No byte of s is a control character (C0, DEL, C1 as UTF-8) or an ESC. */
+static bool no_controls(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if ((*c < 0x20 && *c != '\n') || *c == 0x7f ||
+		    (c[0] == 0xc2 && c[1] >= 0x80 && c[1] < 0xa0))
+			return false;
+	return true;
+}
+
+static char *escaped(const char *s, size_t max)
+{
+	struct vxe_buf b = {0};
+	vxe_buf_puts(&b, "");
+	vxe_buf_comment_text(&b, s, max);
+	return b.s;
+}
+
+/* Directories a red team found trace granting write on (a file created
+ * and removed there): each must stay precise, with a warning. */
+static void sensitive_creation(const char *dir)
+{
+	char path[256], want[300];
+	snprintf(path, sizeof path, "%s/.vxe-t-new", dir);
+	snprintf(want, sizeof want, "2:%s\n", path);
+	const char *const paths[] = {path, NULL};
+	for (int level = VXE_GEN_NONE; level <= VXE_GEN_WIDE; level++) {
+		struct gen_out g;
+		char *got =
+		    gen_ex(paths, VXE_FS_WRITE | VXE_TR_CREATE, level, 1, false, 0, "prog", &g);
+		char name[400];
+		snprintf(name, sizeof name, "created in %s (level %d): precise, never %s", dir,
+			 level, dir);
+		TAP_STREQ(got, want, name);
+		tap_ok(strstr(g.warn, "is not granted") && strstr(g.warn, dir),
+		       "...and a warning names %s", dir);
+		free(got);
+		gen_out_free(&g);
+	}
 }
 
 int main(void)
@@ -149,6 +233,298 @@ int main(void)
 	static const char *const covered[] = {"/nonexistent/x", "/nonexistent/x/y/z", NULL};
 	check_gen("a path under another with the same access is dropped", covered, VXE_FS_READ,
 		  VXE_GEN_NONE, 8, "1:/nonexistent/x\n");
+
+	/* Sensitive trees (doc/trace.md): never a directory rule for write or
+	 * execute, whatever the widening. */
+	static const char *const wide_w[] = {"/etc/systemd/system",
+					     "/etc/systemd",
+					     "/etc/profile.d",
+					     "/etc/cron.d",
+					     "/etc/cron.hourly",
+					     "/etc/ld.so.conf.d",
+					     "/etc/apt/apt.conf.d",
+					     "/etc/sudoers.d",
+					     "/etc/foo/bar/baz",
+					     "/usr/local/bin",
+					     "/usr/local",
+					     "/usr/lib/x86_64-linux-gnu",
+					     "/usr/bin",
+					     "/root",
+					     "/root/.ssh",
+					     "/root/.config/x",
+					     "/boot/grub",
+					     "/bin",
+					     "/sbin/x",
+					     "/lib",
+					     "/lib64",
+					     "/lib/systemd/system",
+					     "/var/spool/cron",
+					     "/var/spool/cron/crontabs",
+					     "/var/lib/dpkg",
+					     "/var/lib/dpkg/info",
+					     "/var/lib/apt/lists",
+					     "/home/alice",
+					     "/home/alice/.ssh",
+					     "/srv/git/.ssh",
+					     "/srv/git/.ssh/x",
+					     "/proc",
+					     "/proc/sys",
+					     "/proc/sys/kernel",
+					     "/proc/self",
+					     "/proc/1",
+					     "/sys",
+					     "/sys/kernel/debug",
+					     "/dev",
+					     "/dev/pts",
+					     "/var/mail",
+					     "/var/lib",
+					     "/var/spool",
+					     NULL};
+	for (unsigned i = 0; wide_w[i]; i++) {
+		tap_ok(vxe_gen_too_wide(wide_w[i], VXE_FS_WRITE), "%s is too wide to write",
+		       wide_w[i]);
+		tap_ok(vxe_gen_too_wide(wide_w[i], VXE_FS_EXECUTE), "...and to execute");
+	}
+	static const char *const ok_w[] = {"/tmp",
+					   "/var/tmp",
+					   "/dev/shm",
+					   "/dev/shm/x",
+					   "/var/lib/myapp",
+					   "/var/spool/postfix",
+					   "/var/spool/cronx",
+					   "/var/lib/dpkgx",
+					   "/home/alice/work",
+					   "/srv/www",
+					   "/srv/git/.sshx",
+					   "/opt/app/var",
+					   "/run/app",
+					   "/var/log/app",
+					   NULL};
+	for (unsigned i = 0; ok_w[i]; i++)
+		tap_ok(!vxe_gen_too_wide(ok_w[i], VXE_FS_WRITE), "%s may be written", ok_w[i]);
+	tap_ok(vxe_gen_too_wide("/root/.ssh", VXE_FS_READ), ".ssh is too wide to read (keys)");
+	tap_ok(!vxe_gen_too_wide("/etc/ssl/certs", VXE_FS_READ), "/etc/ssl/certs may be read");
+	tap_ok(!vxe_gen_too_wide("/usr/lib/x86_64-linux-gnu", VXE_FS_READ),
+	       "/usr/lib/x86_64-linux-gnu may be read");
+
+	static const char *const f3[] = {"/etc/systemd/system",
+					 "/etc/profile.d",
+					 "/etc/ld.so.conf.d",
+					 "/etc/apt/apt.conf.d",
+					 "/etc/cron.hourly",
+					 "/etc/cron.d",
+					 "/root/.ssh",
+					 "/usr/local/bin",
+					 "/var/spool/cron/crontabs",
+					 "/var/lib/dpkg",
+					 "/var/lib/apt/lists",
+					 "/home/alice",
+					 "/home/alice/.ssh",
+					 "/boot",
+					 NULL};
+	for (unsigned i = 0; f3[i]; i++)
+		sensitive_creation(f3[i]);
+	static const char *const spool[] = {"/var/spool/vxe-t-queue-file", NULL};
+	check_gen("created directly in /var/spool: the spool (shared state)", spool,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/spool\n");
+	static const char *const shm[] = {"/dev/shm/vxe-t-seg", NULL};
+	check_gen("created in /dev/shm at level none: /dev/shm (a temporary directory)", shm,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/dev/shm\n");
+	static const char *const sysctl[] = {"/proc/sys/kernel/a", "/proc/sys/kernel/b",
+					     "/proc/sys/kernel/c", "/proc/sys/kernel/d", NULL};
+	check_gen("writes under /proc/sys stay precise (level wide)", sysctl, VXE_FS_WRITE,
+		  VXE_GEN_WIDE, 3,
+		  "2:/proc/sys/kernel/a\n2:/proc/sys/kernel/b\n2:/proc/sys/kernel/c\n"
+		  "2:/proc/sys/kernel/d\n");
+	static const char *const sysfs[] = {"/sys/vxe-t/a", "/sys/vxe-t/b", "/sys/vxe-t/c",
+					    "/sys/vxe-t/d", NULL};
+	check_gen("writes under /sys stay precise", sysfs, VXE_FS_WRITE, VXE_GEN_WIDE, 3,
+		  "2:/sys/vxe-t/a\n2:/sys/vxe-t/b\n2:/sys/vxe-t/c\n2:/sys/vxe-t/d\n");
+	static const char *const devs[] = {"/dev/vxe-t-a", "/dev/vxe-t-b", "/dev/vxe-t-c",
+					   "/dev/vxe-t-d", NULL};
+	check_gen("writes under /dev stay precise", devs, VXE_FS_WRITE, VXE_GEN_WIDE, 3,
+		  "2:/dev/vxe-t-a\n2:/dev/vxe-t-b\n2:/dev/vxe-t-c\n2:/dev/vxe-t-d\n");
+	static const char *const bins[] = {"/usr/local/bin/vxe-t-a", "/usr/local/bin/vxe-t-b",
+					   "/usr/local/bin/vxe-t-c", "/usr/local/bin/vxe-t-d",
+					   NULL};
+	check_gen("executes in /usr/local/bin are not folded into it", bins, VXE_FS_EXECUTE,
+		  VXE_GEN_WIDE, 3,
+		  "4:/usr/local/bin/vxe-t-a\n4:/usr/local/bin/vxe-t-b\n4:/usr/local/bin/vxe-t-c\n"
+		  "4:/usr/local/bin/vxe-t-d\n");
+	check_gen("...nor writes", bins, VXE_FS_WRITE, VXE_GEN_WIDE, 3,
+		  "2:/usr/local/bin/vxe-t-a\n2:/usr/local/bin/vxe-t-b\n2:/usr/local/bin/vxe-t-c\n"
+		  "2:/usr/local/bin/vxe-t-d\n");
+	static const char *const units[] = {"/etc/systemd/system/a", "/etc/systemd/system/b",
+					    "/etc/systemd/system/c", "/etc/systemd/system/d", NULL};
+	check_gen("created in /etc/systemd/system, many: still precise", units,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_WIDE, 3,
+		  "2:/etc/systemd/system/a\n2:/etc/systemd/system/b\n2:/etc/systemd/system/c\n"
+		  "2:/etc/systemd/system/d\n");
+	static const char *const etcdir[] = {"/etc", NULL};
+	struct gen_out g;
+	char *got = gen_ex(etcdir, VXE_FS_WRITE, VXE_GEN_NONE, 8, false, 0, "prog", &g);
+	TAP_STREQ(got, "", "a directory opened for writing (/etc, which fails): no rule");
+	tap_ok(strstr(g.tail, "write \"/etc\"") != NULL, "...listed as not granted");
+	tap_ok(strstr(g.warn, "not granted") != NULL, "...with a warning");
+	free(got);
+	gen_out_free(&g);
+
+	/* /proc (F1): never write on /proc or another process's entries. */
+	static const char *const own_pid[] = {"/proc/4242/oom_score_adj", NULL};
+	got = gen_ex(own_pid, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, true, 4242, "prog", &g);
+	TAP_STREQ(got, "2:/proc/self/oom_score_adj\n",
+		  "write to /proc/PID of the traced process: that entry under /proc/self");
+	TAP_STREQ(g.tail, "", "...nothing left out");
+	free(got);
+	gen_out_free(&g);
+	got = gen_ex(own_pid, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, true, 77, "prog", &g);
+	TAP_STREQ(got, "", "write to /proc/PID of another process or a child: no rule");
+	tap_ok(strstr(g.tail, "write \"/proc/4242/oom_score_adj\" by prog: ") == g.tail,
+	       "...it is in the Not granted lines");
+	tap_ok(strstr(g.warn, "not granted") && strstr(g.warn, "/proc/4242/oom_score_adj"),
+	       "...and on stderr");
+	free(got);
+	gen_out_free(&g);
+	static const char *const child_self[] = {"/proc/self/oom_score_adj", NULL};
+	got = gen_ex(child_self, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, true, 77, "prog", &g);
+	TAP_STREQ(got, "", "write to a child's own /proc/self entry: no rule");
+	tap_ok(strstr(g.tail, "/proc/self/oom_score_adj") != NULL, "...listed as not granted");
+	free(got);
+	gen_out_free(&g);
+	got = gen_ex(child_self, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 77, "prog", &g);
+	TAP_STREQ(got, "2:/proc/self/oom_score_adj\n",
+		  "write to the traced process's /proc/self entry: that entry");
+	free(got);
+	gen_out_free(&g);
+	static const char *const own_fd[] = {"/proc/self/fd/3", "/proc/self/cwd/x",
+					     "/proc/4242/root/etc/cron.d/x", NULL};
+	got = gen_ex(own_fd, VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NORMAL, 8, false, 4242, "prog",
+		     &g);
+	TAP_STREQ(got, "", "writes through /proc links (fd, cwd, root): no rule");
+	free(got);
+	gen_out_free(&g);
+	static const char *const own_dirs[] = {"/proc/self", "/proc/4242", "/proc/self/attr", NULL};
+	got = gen_ex(own_dirs, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 4242, "prog", &g);
+	TAP_STREQ(got, "", "the process's own /proc directories named for writing: no rule");
+	tap_ok(strstr(g.tail, "write \"/proc/self\"") != NULL, "...listed as not granted");
+	free(got);
+	gen_out_free(&g);
+	static const char *const dotdot[] = {"/proc/self/../4243/oom_score_adj", NULL};
+	got = gen_ex(dotdot, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 4242, "prog", &g);
+	TAP_STREQ(got, "", "/proc/self/../PID is another process's entry: no rule");
+	free(got);
+	gen_out_free(&g);
+	static const char *const many_pids[] = {"/proc/11/oom_score_adj", "/proc/12/oom_score_adj",
+						"/proc/13/oom_score_adj", "/proc/14/oom_score_adj",
+						"/proc/15/oom_score_adj", NULL};
+	got = gen_ex(many_pids, VXE_FS_WRITE, VXE_GEN_WIDE, 2, true, 1, "prog", &g);
+	TAP_STREQ(got, "", "many processes' entries written: never folded into /proc");
+	free(got);
+	gen_out_free(&g);
+	got = gen_ex(procpid, VXE_FS_READ, VXE_GEN_NONE, 8, true, 1, "prog", &g);
+	TAP_STREQ(got, "1:/proc\n", "read of another process's entries: /proc");
+	tap_ok(strstr(g.warn, "every process's /proc entries") != NULL, "...with a warning");
+	free(got);
+	gen_out_free(&g);
+
+	/* Attacker text (F7): escaped in every comment and warning. */
+	char *e = escaped("a\x1b[2K\nb\r\x7f\xc2\x85\xe2\x80\xae\xe2\x81\xa6\xef\xbb\xbf"
+			  "\xe2\x80\xa8\xd8\x9c\xe2\x80\x8f\xff\xc3\xa9t",
+			  1000);
+	TAP_STREQ(e,
+		  "a\\x1b[2K\\x0ab\\x0d\\x7f\\u0085\\u202e\\u2066\\ufeff\\u2028\\u061c\\u200f"
+		  "\\xff\xc3\xa9t",
+		  "controls, C1, bidi and invisible characters, bad UTF-8: escaped; é kept");
+	char *e2 = escaped(e, 1000);
+	TAP_STREQ(e2, e, "escaping twice changes nothing");
+	free(e);
+	free(e2);
+	e = escaped("ab\xc3\xa9"
+		    "cd",
+		    3);
+	TAP_STREQ(e, "ab...", "cut before a character, not in it");
+	free(e);
+	char *wtext = NULL;
+	size_t wlen = 0;
+	FILE *wf = open_memstream(&wtext, &wlen);
+	vxe_trace_warnf(wf, "vxe: trace: %s used", "x\r\x1b[2K\nfake\xe2\x80\xae");
+	fclose(wf);
+	TAP_STREQ(wtext, "vxe: trace: x\\x0d\\x1b[2K\\x0afake\\u202e used\n",
+		  "a warning: escaped, one line");
+	free(wtext);
+	static const char *const one[] = {"/nonexistent/vxe-t-\x1b[8mhidden", NULL};
+	got = gen_ex(one, VXE_FS_READ, VXE_GEN_NONE, 8, false, 0,
+		     "x\n(permit ptrace)\r\x1b[2K\xe2\x80\xae", &g);
+	tap_ok(strchr(g.comment, '\n') == NULL && no_controls(g.comment) &&
+		   strstr(g.comment, "x\\x0a(permit ptrace)\\x0d\\x1b[2K\\u202e") == g.comment,
+	       "a program name with a newline and ESC: escaped in the rule's comment");
+	free(got);
+	gen_out_free(&g);
+	got = gen_ex(own_pid, VXE_FS_WRITE, VXE_GEN_NONE, 8, true, 1, "x\n;; (permit ptrace)\x1b",
+		     &g);
+	tap_ok(strchr(g.tail, '\n') == g.tail + strlen(g.tail) - 1 && no_controls(g.tail),
+	       "...and in a Not granted line (one line)");
+	tap_ok(no_controls(g.warn) && strchr(g.warn, '\n') == g.warn + strlen(g.warn) - 1,
+	       "...and in the warning (one line)");
+	free(got);
+	gen_out_free(&g);
+	struct vxe_doc doc = {0};
+	doc.name = strdup("d");
+	doc.header = strdup("from: a\x1b[2Kb\nline two \xe2\x80\xae");
+	doc.tail = strdup("Not granted: decide by hand.\n\x1b]0;title\x07");
+	struct vxe_buf pb = {0};
+	vxe_doc_print(&doc, &pb);
+	tap_ok(pb.s && no_controls(pb.s) &&
+		   strstr(pb.s, ";; from: a\\x1b[2Kb\n;; line two \\u202e\n"),
+	       "comment lines are escaped when printed, whatever the caller passed");
+	free(pb.s);
+	vxe_doc_free(&doc);
+
+	/* --merge keeps escape-set calls an earlier run wrote commented out, and
+	 * only those (F10). */
+	for (int k = 0; k < 4; k++) {
+		static const char *const olds[] = {
+		    /* a program called "a (permit ptrace)" named in a comment */
+		    "(vxed \"m\")\n(permit openat)                  ; 1 call: a (permit ptrace)\n",
+		    ";; 3 calls by 1 program (a (permit ptrace)).\n(vxed \"m\")\n",
+		    ";; Not granted: decide by hand.\n;; (permit ptrace)  ; 1 call: x -- why\n"
+		    "(vxed \"m\")\n",
+		    ";; (permit ptrace)\n(vxed \"m\")\n",
+		};
+		bool kept = k >= 2;
+		struct vxe_trace_opts to = {.type = VXE_TYPE_STRICT};
+		struct vxe_trace *t = vxe_trace_new(&to);
+		int pnr = vxe_syscall_nr("ptrace");
+		struct vxe_policy *old = NULL;
+		char err[256];
+		if (!t || pnr < 0 ||
+		    vxe_policy_load_string("old.vxed", olds[k], strlen(olds[k]), &old, err,
+					   sizeof err) < 0) {
+			tap_ok(false, "merge setup: %s", err);
+			vxe_trace_free(t);
+			continue;
+		}
+		t->progs[0] = strdup("/x/a (permit ptrace)");
+		t->nprogs = 1;
+		t->calls = 1;
+		t->sys_count[pnr] = 1;
+		t->sys_progs[pnr] = 1;
+		wtext = NULL;
+		wf = open_memstream(&wtext, &wlen);
+		size_t added = 0;
+		char *text = vxe_trace_vxed(t, old, olds[k], &added, wf);
+		fclose(wf);
+		bool warned = wtext && strstr(wtext, "ptrace was used");
+		bool written = text && strstr(text + strlen(olds[k]), "\n;; (permit ptrace)  ; ");
+		tap_ok(kept ? !warned && !written : warned && written,
+		       "merge, old text %d: ptrace %s", k,
+		       kept ? "already commented out: not repeated"
+			    : "named only inside another comment: warned and written");
+		free(text);
+		free(wtext);
+		vxe_policy_free(old);
+		vxe_trace_free(t);
+	}
 
 	/* Printer. */
 	fixed_point("minimal", "(vxed \"m\")");
