@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "trace/trace_internal.h"
 #include "vxe/supervisor.h"
 #include "vxe/trace.h"
 
@@ -209,13 +210,16 @@ int vxe_cmd_trace(int argc, char **argv)
 		if (vxe_policy_load_string(merge_path, old_text, len, &old, err, sizeof err) < 0)
 			vxe_die("--merge needs a VXED that loads; vxe check explains", "%s", err);
 		if (old->type != to.type)
-			fprintf(stderr, "vxe: trace: %s is a %s VXED; merging as %s\n", merge_path,
-				vxe_type_name(old->type), vxe_type_name(old->type));
+			vxe_trace_warnf(stderr,
+					"vxe: trace: %s is a %s VXED; merging as %s (--type %s "
+					"ignored)",
+					merge_path, vxe_type_name(old->type),
+					vxe_type_name(old->type), vxe_type_name(to.type));
 	}
 	char *path = vxe_find_program(prog_argv[0]);
 	if (!path) {
-		fprintf(stderr, "vxe: trace: %s: %s\n", prog_argv[0],
-			strerror(errno ? errno : ENOENT));
+		vxe_trace_warnf(stderr, "vxe: trace: %s: %s", prog_argv[0],
+				strerror(errno ? errno : ENOENT));
 		fprintf(stderr, "hint: give a path, or a program on $PATH; nothing was written\n");
 		return EXIT_NOEXEC;
 	}
@@ -248,19 +252,21 @@ int vxe_cmd_trace(int argc, char **argv)
 	int rc = vxe_sup_run(&l, &status);
 	if (rc < 0) {
 		/* vxe_sup_run said why on stderr. */
-		fprintf(stderr, "vxe: trace: %s could not be started; nothing was written\n", path);
+		vxe_trace_warnf(stderr, "vxe: trace: %s could not be started; nothing was written",
+				path);
 		return EXIT_VXE;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		fprintf(stderr,
-			"vxe: trace: %s exited with status %d; the VXED covers what it did until "
-			"then\n",
-			prog_argv[0], WEXITSTATUS(status));
+		vxe_trace_warnf(stderr,
+				"vxe: trace: %s exited with status %d; the VXED covers what it did "
+				"until then",
+				prog_argv[0], WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		fprintf(stderr,
-			"vxe: trace: %s was killed by signal %d; the VXED covers what it did until "
-			"then\n",
-			prog_argv[0], WTERMSIG(status));
+		vxe_trace_warnf(
+		    stderr,
+		    "vxe: trace: %s was killed by signal %d; the VXED covers what it did "
+		    "until then",
+		    prog_argv[0], WTERMSIG(status));
 
 	size_t added = 0;
 	char *text = vxe_trace_vxed(t, old, old_text, &added, stderr);

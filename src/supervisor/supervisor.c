@@ -187,6 +187,39 @@ static const char *proc_self_as(pid_t pid, const char *path, char *lex, size_t s
 	return lex;
 }
 
+/* The program's first process: Landlock anchored /proc/self rules in its
+ * /proc directory when the VXED was applied. */
+static pid_t first_tgid;
+
+/* A rule on /proc/self (or /proc/thread-self) names the first process's own
+ * entries (a child's /proc/PID lies outside what Landlock holds): when the
+ * caller is that process, its /proc/TGID/... (a thread's
+ * /proc/TGID/task/TID/...) is also decided as /proc/self/... . */
+static bool allowed_for(const struct vxe_policy *p, pid_t pid, const char *norm, unsigned access)
+{
+	if (vxe_policy_path_allowed(p, norm, access))
+		return true;
+	if (strncmp(norm, "/proc/", 6) != 0 || norm[6] < '1' || norm[6] > '9')
+		return false;
+	pid_t tgid = target_tgid(pid);
+	if (tgid != first_tgid)
+		return false;
+	char own[64], alias[PATH_MAX];
+	int n = snprintf(own, sizeof own, "/proc/%d", (int)tgid);
+	if (tgid <= 0 || strncmp(norm, own, (size_t)n) != 0 || (norm[n] && norm[n] != '/'))
+		return false;
+	const char *rest = norm + n;
+	char task[64];
+	int m = snprintf(task, sizeof task, "/task/%d", (int)pid);
+	if (strncmp(rest, task, (size_t)m) == 0 && (rest[m] == 0 || rest[m] == '/')) {
+		snprintf(alias, sizeof alias, "/proc/thread-self%s", rest + m);
+		if (vxe_policy_path_allowed(p, alias, access))
+			return true;
+	}
+	snprintf(alias, sizeof alias, "/proc/self%s", rest);
+	return vxe_policy_path_allowed(p, alias, access);
+}
+
 static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, unsigned access,
 		    bool creates)
 {
@@ -198,7 +231,7 @@ static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, uns
 		return false;
 	if (realpath(path, real))
 		return vxe_path_normalize(real, norm, sizeof norm) &&
-		       vxe_policy_path_allowed(p, norm, access);
+		       allowed_for(p, pid, norm, access);
 	/* Nothing there, and the call would not make it: the kernel answers
 	 * ENOENT, which is what a program probing for an optional file
 	 * expects (Landlock would too). A file created meanwhile by someone
@@ -212,11 +245,10 @@ static bool path_ok(const struct vxe_policy *p, pid_t pid, const char *path, uns
 		return false;
 	*slash = 0;
 	if (!realpath(dir[0] ? dir : "/", real))
-		return vxe_policy_path_allowed(p, path, access);
+		return allowed_for(p, pid, path, access);
 	char full[PATH_MAX * 2];
 	snprintf(full, sizeof full, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
-	return vxe_path_normalize(full, norm, sizeof norm) &&
-	       vxe_policy_path_allowed(p, norm, access);
+	return vxe_path_normalize(full, norm, sizeof norm) && allowed_for(p, pid, norm, access);
 }
 
 static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info *info,
@@ -1679,6 +1711,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	if (pid == 0)
 		child_main(l, h, &oldmask);
 	s.child = pid;
+	first_tgid = pid;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	/* Wait for the listener without asking the child for a syscall. */

@@ -270,12 +270,10 @@ static void record_path(struct vxe_trace *t, const char *path, unsigned access, 
 		char *slash = strrchr(dir, '/');
 		if (slash && slash != dir)
 			*slash = 0;
-		if (access & VXE_TR_CREATE) {
-			slash = strrchr(dir, '/');
-			if (slash && slash != dir)
-				*slash = 0;
+		/* A name made or removed there: write on that directory
+		 * (the generaliser refuses it in a sensitive tree). */
+		if (access & VXE_TR_CREATE)
 			access = (access & ~VXE_TR_CREATE) | VXE_FS_WRITE;
-		}
 		p = path_rec(t, dir, t->npaths < t->o.max_paths * 2);
 		t->folded++;
 	}

@@ -31,6 +31,28 @@ trace_prod() {
 
 trace_prod ls /bin/ls /etc
 trace_prod sh sh -c "echo hi > $T/w/x; cat $T/w/x; rm $T/w/x"
+# A process's own /proc entries: traced as /proc/self, which the supervisor
+# must match against /proc/PID of the first process, as Landlock does.
+trace_prod procself "$PY" -c 'import os; print(len(open("/proc/self/status").read()) > 0, len(open("/proc/%d/stat" % os.getpid()).read()) > 0)'
+check "procself: the VXED reads /proc/self" grep -q '"/proc/self"' "$T/procself.vxed"
+cat >"$T/ps.vxed" <<EOF
+(vxed "ps" :type filesystem)
+(files (read "/usr" "/lib" "/lib64" "/etc" "/proc/self") (execute "/usr" "/lib" "/lib64"))
+EOF
+: >"$T/log"
+"$VXE" run --mode production --log "$T/log" -q "$T/ps.vxed" "$PY" -c '
+import os
+def t(name, path):
+    try:
+        open(path).read(); print(name, "ok")
+    except OSError as e: print(name, e.errno)
+t("own", "/proc/self/status")
+t("own-by-pid", "/proc/%d/status" % os.getpid())
+t("pid1", "/proc/1/status")' >"$T/psout" 2>&1
+check "(read \"/proc/self\"): the process reads its /proc/self/status" grep -qx 'own ok' "$T/psout"
+check "...and its /proc/PID/status" grep -qx 'own-by-pid ok' "$T/psout"
+check "...not /proc/1/status (EACCES)" grep -qx 'pid1 13' "$T/psout"
+check "...which alone is logged" test "$(grep -c '"syscall":"openat"' "$T/log")" -eq 1
 cat >"$T/tcp.py" <<'PY'
 import socket, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -58,6 +80,13 @@ check "filesystem: zero violations in production" lognone
 "$VXE" trace --print "$T/python-tcp.vxed" >"$T/p1.vxed"
 "$VXE" trace --print "$T/p1.vxed" >"$T/p2.vxed"
 check "print is a fixed point" cmp -s "$T/p1.vxed" "$T/p2.vxed"
+
+# Past --max-paths, a created file is recorded as write on its directory,
+# not on the directory above it.
+mkdir -p "$T/w/cap/d"
+"$VXE" trace --force --generalize none --max-paths 16 -o "$T/cap.vxed" -- sh -c "for i in $(seq -s " " 40); do : > $T/w/cap/d/f\$i; done" >/dev/null 2>&1
+check "over the path cap: write on the files' directory" grep -q "\"$T/w/cap/d\"" "$T/cap.vxed"
+check "...not on the one above" bash -c "! grep -q '\"$T/w/cap\"' '$T/cap.vxed'"
 
 # Merge: the old text verbatim, hand-written comments kept, only what is new.
 cp "$T/ls.vxed" "$T/m.vxed"
