@@ -231,6 +231,27 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, cons
 		if (!ok)
 			return -1;
 	}
+	/* Calls the C library makes on its own, at times a trace may miss:
+	 * malloc_trim's madvise every so often, sysinfo behind sysconf,
+	 * realloc's mremap, a lock's futex, a timed wait. Harmless, and
+	 * granted whether seen or not, so that production does not stop a
+	 * daemon the first time a timer fires. */
+	static const char *const libc_own[] = {
+	    "brk",	    "mmap",	 "munmap",	    "mremap",
+	    "mprotect",	    "madvise",	 "futex",	    "sysinfo",
+	    "sched_yield",  "nanosleep", "clock_nanosleep", "clock_gettime",
+	    "gettimeofday", "getpid",	 "gettid",	    "restart_syscall",
+	    "rt_sigreturn", NULL};
+	for (unsigned i = 0; type == VXE_TYPE_STRICT && libc_own[i]; i++) {
+		const struct vxe_syscall_info *info = vxe_syscall_by_name(libc_own[i]);
+		int nr = vxe_syscall_nr(libc_own[i]);
+		if (!info || !(info->classes & VXE_SC_HARMLESS) || nr < 0 || nr >= 512 ||
+		    t->sys_count[nr] || (old && old->rule_of[nr] >= 0))
+			continue;
+		if (!vxe_doc_add_name(d, true, info->name, NULL))
+			return -1;
+		added++;
+	}
 	return added;
 }
 
@@ -407,7 +428,9 @@ char *vxe_trace_vxed(struct vxe_trace *t, const struct vxe_policy *old, const ch
 		if (d.type == VXE_TYPE_STRICT) {
 			d.unchecked_comment = strdup(
 			    "Harmless: memory, time, signals, the process's own identity, and I/O "
-			    "on\ndescriptors it already holds.");
+			    "on\ndescriptors it already holds; with the memory and time calls the "
+			    "C "
+			    "library\nmakes on its own, seen in this run or not.");
 			d.permit_comment = strdup("Permitted without a check of their arguments; "
 						  "paths and ports are held\nby the files and "
 						  "network rules below.");

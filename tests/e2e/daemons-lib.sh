@@ -83,6 +83,46 @@ if len(lines) > int(sys.argv[2]):
 EOF
 }
 
+# upgrade_all VXED LOG: `vxe upgrade --accept-all` from a soft run's log, as
+# an administrator would after reviewing it; its output as diagnostics.
+upgrade_all() {
+	local out
+	if out=$("$VXE" upgrade --accept-all "$1" "$2" 2>&1); then
+		pass "upgrade --accept-all from the soft log"
+	else
+		fail "upgrade --accept-all from the soft log"
+	fi
+	diag "$out"
+}
+
+# with_exec_rule VXED PROGRAM COPY: COPY is VXED plus one rule, execute of
+# PROGRAM, so that a hostile helper can be started under it; fails (and
+# says why) if the copy does not load.
+with_exec_rule() {
+	local out
+	{
+		cat "$1"
+		printf '\n;; added by the test: only so that the hostile helper can run\n'
+		printf '(files (execute "%s"))\n' "$2"
+	} >"$3"
+	if ! out=$("$VXE" check "$3" 2>&1); then
+		fail "the VXED plus the execute rule of $2 loads"
+		diag "$out"
+		return 1
+	fi
+}
+
+# attack_reply URL NAME: fetches a hostile CGI's answer to attack NAME; sets
+# reply, verdict (blocked|failed|SUCCEEDED), err and pids (pid= and child=
+# of the reply, comma-separated). Returns 1 if there is no such answer.
+attack_reply() {
+	reply=$(curl -s --max-time 20 "$1" 2>&1 | head -c 2000)
+	local re="^attack $2: (blocked|failed|SUCCEEDED) \\(([^)]*)\\)"
+	[[ $reply =~ $re ]] || return 1
+	verdict=${BASH_REMATCH[1]} err=${BASH_REMATCH[2]}
+	pids=$(grep -oE '(pid|child)=[0-9]+' <<<"$reply" | cut -d= -f2 | paste -sd, -)
+}
+
 no_violations() { # no_violations DESC LOG
 	local c
 	c=$(log_count "$2")
@@ -157,16 +197,7 @@ hostile_checks() {
 		log_table "$log"
 	fi
 	# 2. A copy that adds only the helper's execute rule.
-	{
-		cat "$vxed"
-		printf '\n;; added by the test: only so that the hostile helper can run\n'
-		printf '(files (execute "%s"))\n' "$helper"
-	} >"$copy"
-	if ! out=$("$VXE" check "$copy" 2>&1); then
-		fail "$label: the VXED plus the helper's execute rule loads"
-		diag "$out"
-		return
-	fi
+	with_exec_rule "$vxed" "$helper" "$copy" || return
 	mkdir -p "$TMP/mnt"
 	start_listener
 	local a q want verdict re since
@@ -174,6 +205,10 @@ hostile_checks() {
 		q="attack=$a"
 		[[ $a == connect ]] && q+="&port=$lport"
 		[[ $a == mount ]] && q+="&dir=$TMP/mnt"
+		# A real process outside (the listener), not getppid(): a traced
+		# VXED need not permit getppid, and pid -1 would fail for the
+		# wrong reason.
+		[[ $a == procmem || $a == ptrace ]] && q+="&pid=$listener_pid"
 		since=$(wc -l <"$log")
 		out=$(cd "$TMP/mnt" && QUERY_STRING=$q timeout 30 "$VXE" run --mode production --log "$log" "$copy" "$helper" 2>&1 | head -c 2000)
 		re="attack $a: (blocked|failed|SUCCEEDED) \\(([^)]*)\\)"

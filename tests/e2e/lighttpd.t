@@ -27,32 +27,14 @@ PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
 UNCONFINED=${VXE_E2E_UNCONFINED:-}
 
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
+# TAP, waits, attack_reply (its own start_listener, defined below, wins).
+# shellcheck source=tests/e2e/daemons-lib.sh
+. "$ROOT/tests/e2e/daemons-lib.sh"
 [[ $(id -u) -eq 0 ]] || skip_all "needs root (runs lighttpd as root under vxe)"
 for t in lighttpd curl "$PY" cmp; do
 	command -v "$t" >/dev/null || skip_all "$t not installed (scripts/install-deps.sh)"
 done
 [[ -n $UNCONFINED || -x $VXE ]] || skip_all "$VXE not built (make)"
-
-# --- TAP -------------------------------------------------------------------
-n=0
-failures=0
-pass() { echo "ok $((n += 1)) - $*"; }
-fail() {
-	echo "not ok $((n += 1)) - $*"
-	failures=$((failures + 1))
-}
-skip() { echo "ok $((n += 1)) # SKIP $*"; }
-# shellcheck disable=SC2001 # multi-line text
-diag() { sed "s/^/# /" <<<"$*"; }
-check() { # check DESC CMD...: ok when CMD succeeds
-	local desc=$1
-	shift
-	if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
 
 # --- cleanup ---------------------------------------------------------------
 TMP=$(mktemp -d /tmp/vxe-e2e.XXXXXX)
@@ -162,15 +144,11 @@ declare -A ROOT_OUTCOME=([module]=failed [kexec]=failed [tiocsti]=failed)
 run_attack() { # run_attack MODE LOG NAME EXTRA_QUERY
 	local mode=$1 log=$2 a=$3 extra=$4 reply verdict err pids since
 	since=$(log_lines "$log")
-	reply=$(curl -s --max-time 20 "$BASE/cgi-bin/hostile.cgi?attack=$a$extra" 2>&1 | head -c 2000)
-	local re="^attack $a: (blocked|failed|SUCCEEDED) \\(([^)]*)\\)"
-	if [[ ! $reply =~ $re ]]; then
+	if ! attack_reply "$BASE/cgi-bin/hostile.cgi?attack=$a$extra" "$a"; then
 		fail "$mode: attack $a answers"
 		diag "reply: ${reply:-(empty)}"
 		return
 	fi
-	verdict=${BASH_REMATCH[1]} err=${BASH_REMATCH[2]}
-	pids=$(grep -oE '(pid|child)=[0-9]+' <<<"$reply" | cut -d= -f2 | paste -sd, -)
 
 	case $mode in
 	production)

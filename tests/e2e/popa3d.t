@@ -210,12 +210,7 @@ run_phase soft soft "$GEN" "$U2"
 c=$(log_count "$TMP/soft.log" "r[\"action\"] == \"logged\" and \"/var/mail/$U2\" in json.dumps(r[\"args\"])")
 check "soft: the new mailbox /var/mail/$U2 is logged ($c records)" test "$c" -ge 1
 log_table "$TMP/soft.log" 10
-if out=$("$VXE" upgrade --accept-all "$GEN" "$TMP/soft.log" 2>&1); then
-	pass "upgrade --accept-all from the soft log"
-else
-	fail "upgrade --accept-all from the soft log"
-fi
-diag "$out"
+upgrade_all "$GEN" "$TMP/soft.log"
 check "upgrade: the previous version is kept" bash -c "ls '$GEN'.[0-9]* >/dev/null 2>&1"
 check "upgrade: the new VXED grants /var/mail/$U2" grep -q "\"/var/mail/$U2\"" "$GEN"
 echo "# ---- production after the upgrade ----"
