@@ -9,6 +9,9 @@
  * ladder of broader directories), one per network port. Records nothing
  * can grant (attacks on VXE itself, foreign ABIs) and predicate refusals
  * (the rule exists; only a hand edit can change it) are kept as notes.
+ * Records with a path that is not absolute (or may be cut short) are
+ * skipped and counted; escape-set argument values are reported, never
+ * proposed.
  */
 #ifndef VXE_UPGRADE_H
 #define VXE_UPGRADE_H
@@ -36,13 +39,22 @@ struct vxe_up_prop {
 	enum vxe_up_kind kind;
 	char *syscall; /* SYSCALL, MANUAL, HARD: the call's name */
 	char *rule;    /* the log's rule ("unlisted", "files", "permit:12", ...) */
-	/* SYSCALL: the parameter check seen (NULL if none fits): step 0 is
-	 * (permit NAME (param) (member param (list values))), the last step
-	 * (permit NAME). */
+	/* SYSCALL: the parameter check seen (NULL if the call has none): step
+	 * 0 is (permit NAME (param) (member param (list values))), the last
+	 * step (permit NAME). nocheck: a value no check can name was seen, so
+	 * only the plain permit is proposed. */
 	char *param, *values;
+	bool nocheck;
+	/* SYSCALL: escape-set argument values seen (TIOCSTI, CLONE_NEWNS...,
+	 * see vxe_escape_value) and the argument: never in a proposal (a
+	 * predicate naming one opens it), only reported, to decide by hand.
+	 * If nothing else was seen, the proposal is only that report. */
+	char *escvals, *escarg;
+	bool raw_socket; /* socket: a raw or packet socket type was seen */
 	/* PATH: one VXE_FS_* bit and the ladder, narrowest first. */
 	unsigned access;
 	char *ladder[VXE_UP_LADDER_MAX];
+	const char *note; /* PATH: how the log was read, when it had to be guessed (static) */
 	/* NET */
 	enum vxe_net_op op;
 	int proto;
@@ -55,13 +67,18 @@ struct vxe_up_prop {
 	enum vxe_up_decision decision;
 };
 
+struct vxe_up_index; /* lookups by key, so that many records stay linear */
+
 struct vxe_upgrade {
 	const struct vxe_policy *p; /* not owned */
 	struct vxe_up_prop *props;
-	size_t nprops;
+	size_t nprops, cap;
+	struct vxe_up_index *index;
 	uint64_t records;	 /* this VXED's logged/blocked records */
 	uint64_t covered;	 /* of which the VXED now permits */
 	uint64_t nothing;	 /* of which nothing can be written for (emulated, unknown) */
+	uint64_t relative;	 /* of which a path is not absolute: never a rule */
+	uint64_t truncated;	 /* of which a path may be cut short ("truncated"): never a rule */
 	uint64_t suppressed;	 /* events not logged (rate limit) for this VXED */
 	uint64_t suppressed_any; /* events not logged for several VXEDs (may be this one's) */
 	uint64_t ignored;	 /* other VXEDs, other actions */
@@ -75,6 +92,8 @@ enum vxe_up_result {
 	VXE_UP_NOTHING,
 	VXE_UP_PROPOSED,
 	VXE_UP_OOM,
+	VXE_UP_RELATIVE,  /* a path is not absolute: skipped, counted */
+	VXE_UP_TRUNCATED, /* a path may be cut short: skipped, counted */
 };
 
 void vxe_upgrade_init(struct vxe_upgrade *u, const struct vxe_policy *p);
@@ -87,11 +106,37 @@ bool vxe_upgrade_covered(const struct vxe_policy *p, const struct vxe_logrec *re
  * never "/" and never broader than one level below it. Fills out (each
  * malloc'd) and returns how many, 0 for a path that is not absolute. */
 unsigned vxe_upgrade_ladder(const char *path, char *out[VXE_UP_LADDER_MAX]);
-/* Why granting p at its current step is risky, or NULL. */
-const char *vxe_upgrade_risk(const struct vxe_up_prop *p);
+/* Can p be written into the VXED (SYSCALL with something to permit, PATH,
+ * NET)? MANUAL, HARD and a SYSCALL that is only an escape-set report
+ * cannot. */
+bool vxe_upgrade_writable(const struct vxe_up_prop *p);
+/* Why granting p at its current step is risky, or NULL: the escape set,
+ * what no VXED can grant, vxe_grant_risk, and an execute of what another
+ * proposal of u (if not NULL) lets write. --accept-all takes no risky
+ * proposal (unless --accept-risky) and never an escape-set one. */
+const char *vxe_upgrade_risk(const struct vxe_upgrade *u, const struct vxe_up_prop *p);
 /* The form p adds at its current step, for a person ("(files (write \"/x\"))"),
- * malloc'd; NULL for MANUAL/HARD or on allocation failure. */
+ * malloc'd; NULL for what cannot be written or on allocation failure. */
 char *vxe_upgrade_form(const struct vxe_up_prop *p);
+
+/* A grant, for vxe_grant_risk. */
+enum vxe_grant_kind { VXE_GRANT_PATH, VXE_GRANT_SOCKET };
+struct vxe_grant {
+	enum vxe_grant_kind kind;
+	unsigned access;     /* PATH: VXE_FS_* bits */
+	const char *path;    /* PATH: normalised, absolute */
+	const char *domains; /* SOCKET: names or numbers the rule names (space-separated, any
+				other words ignored); NULL: any family */
+	bool raw;	     /* SOCKET: raw or packet sockets were seen */
+};
+/* Why a grant is risky, or NULL: the one table of risks, used by vxe
+ * upgrade's review and by vxe check's listing (doc/upgrade.md). Writes
+ * under system directories, reads of secrets, execute of shells and
+ * interpreters (or of a directory holding them), a whole top-level
+ * directory, sockets of AF_PACKET/AF_NETLINK/AF_KEY and raw sockets. p, if
+ * not NULL, is the VXED the grant is (or would be) part of: an execute that
+ * its write rules overlap, or a write over what it executes, is risky. */
+const char *vxe_grant_risk(const struct vxe_policy *p, const struct vxe_grant *g);
 
 /* old_text followed by a section ";; vxe upgrade DATE: N proposals accepted
  * from LOG" with the accepted proposals (at their steps); *naccepted is N.

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include "cli/cli.h"
 #include "compile/compile_internal.h"
 #include "policy/policy_internal.h"
+#include "util/termsafe.h"
 #include "vxe/landlock.h"
+#include "vxe/upgrade.h"
 
 #define EXIT_INVALID 2
 
@@ -21,6 +24,65 @@ static const char *access_name(unsigned a)
 	    "execute", "read+execute", "write+execute", "read+write+execute",
 	};
 	return names[a & 7];
+}
+
+/* A path or name from the VXED, shown on the terminal: escaped. Two
+ * buffers in turn, for two in one line. */
+static const char *esc(const char *s)
+{
+	static char buf[2][PATH_MAX * 2];
+	static unsigned next;
+	char *b = buf[next++ % 2];
+	return vxe_termsafe(b, sizeof buf[0], s ? s : "", VXE_TS_BACKSLASH);
+}
+
+/* The symbols a predicate names, space-separated (for vxe_grant_risk). */
+static void symbols(const vl_value *v, char *out, size_t size, int depth)
+{
+	if (depth > 64)
+		return;
+	const char *sym = vl_symbol_name(v);
+	if (sym) {
+		size_t n = strlen(out);
+		snprintf(out + n, size - n, "%s%s", n ? " " : "", sym);
+		return;
+	}
+	for (; vl_typeof(v) == VL_CONS; v = vl_cdr(v))
+		symbols(vl_car(v), out, size, depth + 1);
+}
+
+/* Grants that open a way to the host (vxe_grant_risk: the table vxe upgrade
+ * uses too): a warning each. */
+static int warn_risky(const struct vxe_policy *p)
+{
+	int n = 0;
+	for (size_t i = 0; i < p->npaths; i++) {
+		const struct vxe_path_rule *r = &p->paths[i];
+		struct vxe_grant g = {.kind = VXE_GRANT_PATH, .access = r->access, .path = r->path};
+		const char *why = vxe_grant_risk(p, &g);
+		if (!why)
+			continue;
+		printf("%s:%d: warning: risky: (%s \"%s\"): %s\n", esc(p->file), r->line,
+		       access_name(r->access), esc(r->path), why);
+		n++;
+	}
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct vxe_rule *r = &p->rules[i];
+		if (strcmp(r->syscall, "socket") != 0) /* socketpair: AF_UNIX only */
+			continue;
+		char syms[1024] = "";
+		struct vxe_grant g = {.kind = VXE_GRANT_SOCKET};
+		if (r->kind != VXE_RULE_UNCHECKED && r->pred >= 0) {
+			symbols(vl_pinned(p->lisp, r->pred_body), syms, sizeof syms, 0);
+			g.domains = syms;
+		}
+		const char *why = vxe_grant_risk(p, &g);
+		if (!why)
+			continue;
+		printf("%s:%d: warning: risky: %s: %s\n", esc(p->file), r->line, r->syscall, why);
+		n++;
+	}
+	return n;
 }
 
 /* Warnings for rules that can never take effect. */
@@ -34,7 +96,7 @@ static int warn_unreachable(const struct vxe_policy *p)
 		    !(cl & VXE_SC_PROBE)) {
 			printf("%s:%d: warning: '%s' is permitted anyway in a filesystem VXED; the "
 			       "rule has no effect\n",
-			       p->file, r->line, r->syscall);
+			       esc(p->file), r->line, r->syscall);
 			n++;
 		}
 	}
@@ -46,8 +108,8 @@ static int warn_unreachable(const struct vxe_policy *p)
 				printf(
 				    "%s:%d: warning: \"%s\" (%s) is already covered by \"%s\" at "
 				    "line %d\n",
-				    p->file, a->line, a->path, access_name(a->access), b->path,
-				    b->line);
+				    esc(p->file), a->line, esc(a->path), access_name(a->access),
+				    esc(b->path), b->line);
 				n++;
 				break;
 			}
@@ -66,13 +128,13 @@ static int warn_unreachable(const struct vxe_policy *p)
 		if (!r) {
 			printf("%s:%d: warning: the predicate on %s does not govern %s, which this "
 			       "filesystem VXED permits: give it the same predicate\n",
-			       p->file, pred->line, pred->syscall, opens[k]);
+			       esc(p->file), pred->line, pred->syscall, opens[k]);
 			n++;
 		}
 	}
 	if (p->has_files && p->npaths == 0) {
 		printf("%s: warning: (files) grants nothing: every path access is a violation\n",
-		       p->file);
+		       esc(p->file));
 		n++;
 	}
 	return n;
@@ -135,7 +197,7 @@ int vxe_cmd_check(int argc, char **argv)
 	char err[512];
 	struct vxe_policy *p;
 	if (vxe_policy_load(argv[optind], &p, err, sizeof err) < 0) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", esc(err));
 		return EXIT_INVALID;
 	}
 	enum vxe_mode mode = p->mode == VXE_MODE_TRACE ? VXE_MODE_SOFT : p->mode;
@@ -143,13 +205,13 @@ int vxe_cmd_check(int argc, char **argv)
 		mode = strcmp(mode_arg, "production") == 0 ? VXE_MODE_PRODUCTION : VXE_MODE_SOFT;
 	struct vxe_plan *plan = vxe_plan_new(p, mode, err, sizeof err);
 	if (!plan) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", esc(err));
 		vxe_policy_free(p);
 		return EXIT_INVALID;
 	}
-	printf("%s: vxed \"%s\", type %s, mode %s (checked as %s)\n", p->file, p->name,
+	printf("%s: vxed \"%s\", type %s, mode %s (checked as %s)\n", esc(p->file), esc(p->name),
 	       vxe_type_name(p->type), vxe_mode_name(p->mode), vxe_mode_name(mode));
-	int warnings = warn_unreachable(p);
+	int warnings = warn_unreachable(p) + warn_risky(p);
 	printf("rules:\n");
 	for (size_t i = 0; i < p->nrules; i++)
 		print_rule(p, plan, &p->rules[i]);
@@ -159,7 +221,7 @@ int vxe_cmd_check(int argc, char **argv)
 					    : "supervisor: logged, performed");
 		for (size_t i = 0; i < p->npaths; i++)
 			printf("  %4d  %-18s %s\n", p->paths[i].line,
-			       access_name(p->paths[i].access), p->paths[i].path);
+			       access_name(p->paths[i].access), esc(p->paths[i].path));
 	}
 	if (p->has_network) {
 		printf("network (%s):\n",
@@ -221,10 +283,10 @@ int vxe_cmd_check(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		if (rc < 0)
-			fprintf(stderr, "vxe: check: cannot write %s: %s\n", bpf_out,
+			fprintf(stderr, "vxe: check: cannot write %s: %s\n", esc(bpf_out),
 				strerror(-rc));
 	}
-	printf("%s: valid, %d warning%s\n", p->file, warnings, warnings == 1 ? "" : "s");
+	printf("%s: valid, %d warning%s\n", esc(p->file), warnings, warnings == 1 ? "" : "s");
 	vxe_plan_free(plan);
 	vxe_policy_free(p);
 	return 0;

@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 #include "cli/cli.h"
+#include "util/termsafe.h"
 #include "util/utf8.h"
 #include "vxe/log.h"
 #include "vxe/logread.h"
@@ -105,8 +106,8 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, cons
 
 /* Appends the bytes s[0..len) so that they are safe and unambiguous on a
  * terminal: printable UTF-8 as is; backslash doubled; \n \t; other control
- * characters, C1 controls, bidirectional controls and bytes that are not
- * UTF-8 as \xNN or \uNNNN. */
+ * characters, C1 controls, bidirectional and invisible format characters
+ * (vxe_termsafe_invisible) and bytes that are not UTF-8 as \xNN or \uNNNN. */
 static void sb_escaped_q(struct sbuf *b, const char *s, size_t len, bool quoted)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -148,14 +149,12 @@ static void sb_escaped_q(struct sbuf *b, const char *s, size_t len, bool quoted)
 			i += 2;
 			continue;
 		}
-		if (k == 3 && c == 0xe2 &&
-		    ((p[i + 1] == 0x80 && p[i + 2] >= 0xaa && p[i + 2] <= 0xae) ||
-		     (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9))) {
-			/* U+202A..U+202E, U+2066..U+2069: reorder what follows. */
-			unsigned cp =
-			    ((c & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
-			sb_printf(b, "\\u%04x", cp);
-			i += 3;
+		if (vxe_termsafe_invisible(vxe_termsafe_cp(p + i, k))) {
+			/* Reorders or hides what follows: bidi marks, embeddings,
+			 * overrides and isolates, zero-width characters, line and
+			 * paragraph separators, BOM (util/termsafe.h). */
+			sb_printf(b, "\\u%04x", vxe_termsafe_cp(p + i, k));
+			i += k;
 			continue;
 		}
 		sb_put(b, (const char *)p + i, k);

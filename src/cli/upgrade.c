@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/termsafe.h"
 #include "vxe/landlock.h"
 #include "vxe/log.h"
 #include "vxe/logread.h"
@@ -28,8 +29,19 @@
 #define EXIT_VXE     125
 #define EXIT_INVALID 2 /* the VXED (old or new) does not load */
 
+/* Text from the log or the file system, shown on the terminal: escaped
+ * (util/termsafe.h). Four buffers in turn, so one message can hold several. */
+static const char *esc(const char *s)
+{
+	static char buf[4][PATH_MAX + 256];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+	return vxe_termsafe(b, sizeof buf[0], s ? s : "", VXE_TS_BACKSLASH);
+}
+
 static const char upgrade_usage[] =
-    "usage: vxe upgrade [--dry-run | --accept-all] [--no-rotated] POLICY.vxed [LOG...]\n"
+    "usage: vxe upgrade [--dry-run | --accept-all [--accept-risky]] [--no-rotated] POLICY.vxed "
+    "[LOG...]\n"
     "       vxe upgrade --undo POLICY.vxed\n"
     "\n"
     "Reads POLICY's violations from LOG (default $VXE_LOG or " VXE_LOG_DEFAULT ", with\n"
@@ -40,10 +52,17 @@ static const char upgrade_usage[] =
     "as POLICY.YYYYMMDD-HHMMSS.\n"
     "\n"
     "  -n, --dry-run     print the change as a unified diff; write nothing\n"
-    "  -y, --accept-all  accept every proposal at its narrowest step (escape-set\n"
-    "                    calls excepted: those need a terminal and a confirmation)\n"
+    "  -y, --accept-all  accept every proposal at its narrowest step, except\n"
+    "                    escape-set calls (a terminal and a confirmation only) and\n"
+    "                    risky grants (writes under system directories, reads of\n"
+    "                    secrets, shells and interpreters, packet/netlink/raw\n"
+    "                    sockets...): shown, not taken (fail closed). Escape-set\n"
+    "                    argument values (TIOCSTI...) are never proposed at all\n"
+    "  --accept-risky    with --accept-all (or --dry-run): take the risky ones too\n"
     "  --no-rotated      read each LOG alone, not LOG.1, LOG.2.gz ...\n"
-    "  --undo            put back the newest backup (the current file becomes a backup)\n"
+    "  --undo            put back the newest backup (the current file becomes a backup);\n"
+    "                    only a regular file named as upgrade names them, owned by the\n"
+    "                    VXED's owner or root, not writable by others, that loads\n"
     "\n"
     "Exit status: 0 done (also when nothing was proposed), 2 POLICY or the new version\n"
     "does not load (nothing written), 125 bad usage or I/O error.\n"
@@ -88,7 +107,7 @@ static int write_atomic(const char *path, const char *text, mode_t mode)
 }
 
 /* Writes text to a new backup POLICY.YYYYMMDD-HHMMSS[-N]; never over an
- * existing file. The name goes to out. */
+ * existing file, never writable by group or others. The name goes to out. */
 static int write_backup(const char *policy, const char *text, mode_t mode, char *out, size_t size)
 {
 	char stamp[32];
@@ -101,7 +120,9 @@ static int write_backup(const char *policy, const char *text, mode_t mode, char 
 			  : snprintf(out, size, "%s.%s", policy, stamp);
 		if (n < 0 || (size_t)n >= size)
 			return -ENAMETOOLONG;
-		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		/* Never writable by group or others: --undo restores no such file. */
+		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      mode & ~(mode_t)(S_IWGRP | S_IWOTH));
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0)
@@ -118,7 +139,8 @@ static int write_backup(const char *policy, const char *text, mode_t mode, char 
 	return -EEXIST;
 }
 
-/* Is name POLICYBASE.YYYYMMDD-HHMMSS[-N]? Its order key in *stamp, *seq. */
+/* Is name exactly POLICYBASE.YYYYMMDD-HHMMSS or POLICYBASE.YYYYMMDD-HHMMSS-N
+ * (N 1..999), as write_backup names them? Its order key in *stamp, *seq. */
 static bool backup_name(const char *name, const char *base, char stamp[16], long *seq)
 {
 	size_t bl = strlen(base);
@@ -137,7 +159,92 @@ static bool backup_name(const char *name, const char *base, char stamp[16], long
 		return false;
 	char *end;
 	*seq = strtol(s + 16, &end, 10);
-	return *end == 0;
+	return *end == 0 && *seq < 1000;
+}
+
+/* Why the time in a backup's name is not one write_backup could have
+ * written (a date that does not exist, or later than now), or NULL. */
+static const char *bad_stamp(const char *stamp)
+{
+	struct tm tm = {0};
+	int v[6];
+	if (sscanf(stamp, "%4d%2d%2d-%2d%2d%2d", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return "the time in its name cannot be read";
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+		return "the time in its name is not a date";
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	tm.tm_isdst = -1;
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != v[2])
+		return "the time in its name is not a date";
+	if (t > time(NULL) + 300)
+		return "it is dated in the future: vxe upgrade did not write it";
+	return NULL;
+}
+
+/* The text of backup name in directory dfd, if it passes every check;
+ * else exits with the file and the reason. */
+static char *read_backup(int dfd, const char *from, const char *name, const char *stamp,
+			 const struct stat *pst, bool have_policy, size_t *len)
+{
+	const char *why = bad_stamp(stamp);
+	if (why)
+		vxe_die("move it away if you did not make it; then --undo again",
+			"upgrade: --undo: refusing %s: %s", esc(from), why);
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		vxe_die(errno == ELOOP ? "vxe upgrade writes backups as regular files" : NULL,
+			"upgrade: --undo: refusing %s: %s", esc(from),
+			errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	struct stat st;
+	uid_t owner = have_policy ? pst->st_uid : geteuid();
+	char reason[160] = "";
+	if (fstat(fd, &st) < 0)
+		snprintf(reason, sizeof reason, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(reason, sizeof reason, "it is not a regular file");
+	else if (st.st_uid != owner && st.st_uid != 0)
+		snprintf(reason, sizeof reason,
+			 "it is owned by uid %u, not by the VXED's owner (uid %u) or root",
+			 (unsigned)st.st_uid, (unsigned)owner);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(reason, sizeof reason,
+			 "it is writable by its group or by others (mode %04o): anyone could have "
+			 "changed it",
+			 (unsigned)(st.st_mode & 07777));
+	else if (st.st_nlink != 1)
+		snprintf(reason, sizeof reason, "it has %lu hard links",
+			 (unsigned long)st.st_nlink);
+	else if (st.st_size > VXE_POLICY_MAX_BYTES)
+		snprintf(reason, sizeof reason, "it is larger than a VXED may be (%u bytes)",
+			 VXE_POLICY_MAX_BYTES);
+	if (reason[0]) {
+		close(fd);
+		vxe_die("vxe upgrade did not write it: move it away if you did not make it",
+			"upgrade: --undo: refusing %s: %s", esc(from), reason);
+	}
+	char *text = malloc((size_t)st.st_size + 1);
+	size_t n = 0;
+	while (text && n < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!text || n != (size_t)st.st_size)
+		vxe_die(NULL, "upgrade: --undo: cannot read %s: %s", esc(from),
+			text ? "it changed while being read" : "out of memory");
+	text[n] = 0;
+	*len = n;
+	return text;
 }
 
 static int cmd_undo(const char *policy)
@@ -157,7 +264,16 @@ static int cmd_undo(const char *policy)
 	}
 	DIR *d = opendir(dir);
 	if (!d)
-		vxe_die(NULL, "upgrade: %s: %s", dir, strerror(errno));
+		vxe_die(NULL, "upgrade: %s: %s", esc(dir), strerror(errno));
+	struct stat dst, pst;
+	if (fstat(dirfd(d), &dst) == 0 && (dst.st_mode & (S_IWGRP | S_IWOTH)))
+		fprintf(
+		    stderr,
+		    "vxe: upgrade: warning: %s is writable by %s (mode %04o): a backup could be "
+		    "planted there; only one that passes every check is restored\n",
+		    esc(dir), (dst.st_mode & S_IWOTH) ? "anyone" : "its group",
+		    (unsigned)(dst.st_mode & 07777));
+	bool have_policy = stat(policy, &pst) == 0;
 	char best[NAME_MAX + 1] = "", best_stamp[16] = "";
 	long best_seq = -1;
 	struct dirent *e;
@@ -173,37 +289,52 @@ static int cmd_undo(const char *policy)
 			best_seq = seq;
 		}
 	}
-	closedir(d);
 	if (!best[0])
 		vxe_die("backups are named POLICY.YYYYMMDD-HHMMSS, beside it",
-			"upgrade: no backup of %s to restore", policy);
+			"upgrade: no backup of %s to restore", esc(policy));
 	char from[PATH_MAX * 2];
 	snprintf(from, sizeof from, "%s/%s", dir, best);
 	size_t len, clen;
-	char *text = vxe_read_file(from, &len);
-	if (!text)
-		vxe_die(NULL, "upgrade: %s: %s", from, strerror(errno));
-	struct stat st;
+	char *text = read_backup(dirfd(d), from, best, best_stamp, &pst, have_policy, &len);
+	closedir(d);
+	/* It must be a VXED, and a version of this one. */
+	char err[512];
+	struct vxe_policy *bp = NULL, *cp = NULL;
+	if (memchr(text, 0, len) ||
+	    vxe_policy_load_string(from, text, len, &bp, err, sizeof err) < 0)
+		vxe_die("vxe upgrade only keeps versions that loaded",
+			"upgrade: --undo: refusing %s: it does not load: %s", esc(from),
+			memchr(text, 0, len) ? "a NUL byte in the file" : esc(err));
 	mode_t mode = 0644;
 	char *cur = vxe_read_file(policy, &clen);
+	if (cur && !memchr(cur, 0, clen) &&
+	    vxe_policy_load_string(policy, cur, clen, &cp, err, sizeof err) == 0 &&
+	    strcmp(cp->name, bp->name) != 0)
+		vxe_die("a backup of a VXED declares the same (vxed \"NAME\")",
+			"upgrade: --undo: refusing %s: it is VXED \"%s\", %s is \"%s\"", esc(from),
+			esc(bp->name), esc(policy), esc(cp->name));
+	vxe_policy_free(cp);
+	printf("vxe: upgrade: restoring %s from %s (VXED \"%s\", %zu bytes)\n", esc(policy),
+	       esc(from), esc(bp->name), len);
+	vxe_policy_free(bp);
 	char saved[PATH_MAX] = "";
 	if (cur) {
-		if (stat(policy, &st) == 0)
-			mode = st.st_mode & 07777;
+		if (have_policy)
+			mode = pst.st_mode & 07777;
 		int rc = write_backup(policy, cur, mode, saved, sizeof saved);
 		if (rc < 0)
 			vxe_die(NULL, "upgrade: cannot keep the current %s: %s; nothing changed",
-				policy, strerror(-rc));
+				esc(policy), strerror(-rc));
 	} else if (errno != ENOENT) {
-		vxe_die(NULL, "upgrade: %s: %s", policy, strerror(errno));
+		vxe_die(NULL, "upgrade: %s: %s", esc(policy), strerror(errno));
 	}
 	int rc = write_atomic(policy, text, mode);
 	if (rc < 0)
-		vxe_die(NULL, "upgrade: cannot write %s: %s; it is unchanged", policy,
+		vxe_die(NULL, "upgrade: cannot write %s: %s; it is unchanged", esc(policy),
 			strerror(-rc));
-	printf("vxe: upgrade: %s restored from %s", policy, from);
+	printf("vxe: upgrade: %s restored from %s", esc(policy), esc(from));
 	if (saved[0])
-		printf("; the version replaced is kept as %s", saved);
+		printf("; the version replaced is kept as %s", esc(saved));
 	printf("\n");
 	free(text);
 	free(cur);
@@ -271,7 +402,9 @@ static const char *kind_name(const struct vxe_up_prop *p)
 {
 	switch (p->kind) {
 	case VXE_UP_SYSCALL:
-		return p->escape ? "escape-set call" : "syscall";
+		return p->escape		  ? "escape-set call"
+		       : !vxe_upgrade_writable(p) ? "escape set, by hand"
+						  : "syscall";
 	case VXE_UP_PATH:
 		return "files";
 	case VXE_UP_NET:
@@ -283,46 +416,56 @@ static const char *kind_name(const struct vxe_up_prop *p)
 	}
 }
 
-static void show(FILE *f, const struct vxe_up_prop *p, size_t i, size_t n, bool ladder)
+/* Everything shown of a proposal that came from the log (names, paths,
+ * values, programs) goes through esc(). */
+static void show(FILE *f, const struct vxe_upgrade *u, const struct vxe_up_prop *p, size_t i,
+		 size_t n, bool ladder)
 {
 	fprintf(f, "[%zu/%zu] %s: ", i + 1, n, kind_name(p));
 	char *form = vxe_upgrade_form(p);
 	if (form)
-		fprintf(f, "%s", form);
+		vxe_termsafe_fputs(form, 0, f); /* Lisp text: its strings are escaped already */
 	else
-		fprintf(f, "%s (rule %s)", p->syscall, p->rule ? p->rule : "?");
+		fprintf(f, "%s (rule %s)", esc(p->syscall), esc(p->rule ? p->rule : "?"));
 	free(form);
 	fprintf(f, "   %llu event%s", (unsigned long long)p->count, p->count == 1 ? "" : "s");
 	if (p->programs)
-		fprintf(f, " by %s", p->programs);
+		fprintf(f, " by %s", esc(p->programs));
 	fprintf(f, "\n");
 	if (p->kind == VXE_UP_SYSCALL && p->values)
-		fprintf(f, "      observed %s: %s\n", p->param, p->values);
+		fprintf(f, "      observed %s: %s\n", esc(p->param), esc(p->values));
+	if (p->kind == VXE_UP_SYSCALL && p->escvals)
+		fprintf(f,
+			"      !!! WARNING: escape set: decide by hand: %s %s observed; never "
+			"proposed (a predicate naming it opens it; (permit %s) alone keeps it "
+			"closed)\n",
+			esc(p->escarg ? p->escarg : "?"), esc(p->escvals), esc(p->syscall));
 	if (p->kind == VXE_UP_NET && p->example)
 		fprintf(f, "      e.g. %s (the log does not say the protocol: %s assumed)\n",
-			p->example, p->proto == IPPROTO_UDP ? "udp" : "tcp");
+			esc(p->example), p->proto == IPPROTO_UDP ? "udp" : "tcp");
 	if (p->kind == VXE_UP_MANUAL) {
 		fprintf(f,
 			"      the rule exists and said no (%s); change it by hand if this is "
 			"right\n",
-			p->rule);
+			esc(p->rule));
 		if (p->example)
-			fprintf(f, "      observed: %s\n", p->example);
+			fprintf(f, "      observed: %s\n", esc(p->example));
 	}
 	if (p->kind == VXE_UP_HARD && p->example)
-		fprintf(f, "      observed: %s\n", p->example);
+		fprintf(f, "      observed: %s\n", esc(p->example));
+	if (p->kind == VXE_UP_PATH && p->note)
+		fprintf(f, "      note: %s\n", p->note);
 	if (ladder && p->nsteps > 1) {
 		fprintf(f, "      ladder:");
 		for (unsigned k = 0; k < p->nsteps; k++) {
-			if (p->kind == VXE_UP_PATH)
-				fprintf(f, k == p->step ? " [%s]" : " %s", p->ladder[k]);
-			else
-				fprintf(f, k == p->step ? " [%s]" : " %s",
-					k == 0 ? "with the check" : "any arguments");
+			const char *step = p->kind == VXE_UP_PATH ? esc(p->ladder[k])
+					   : k == 0		  ? "with the check"
+								  : "any arguments";
+			fprintf(f, k == p->step ? " [%s]" : " %s", step);
 		}
 		fprintf(f, "\n");
 	}
-	const char *risk = vxe_upgrade_risk(p);
+	const char *risk = vxe_upgrade_risk(u, p);
 	if (risk)
 		fprintf(f, "      %s %s\n",
 			p->escape || p->kind == VXE_UP_HARD ? "!!! WARNING:" : "risky:", risk);
@@ -330,7 +473,7 @@ static void show(FILE *f, const struct vxe_up_prop *p, size_t i, size_t n, bool 
 
 static bool writable(const struct vxe_up_prop *p)
 {
-	return p->kind == VXE_UP_SYSCALL || p->kind == VXE_UP_PATH || p->kind == VXE_UP_NET;
+	return vxe_upgrade_writable(p);
 }
 
 /* Returns false on q (write nothing). */
@@ -356,7 +499,7 @@ static bool review(struct vxe_upgrade *u)
 				continue;
 			for (;;) {
 				printf("\n");
-				show(stdout, p, i, n, true);
+				show(stdout, u, p, i, n, true);
 				printf("  a accept  r reject%s  s skip  q quit > ",
 				       p->step + 1 < p->nsteps ? "  b broaden" : "");
 				fflush(stdout);
@@ -424,11 +567,38 @@ static int run_diff(const char *policy, const char *old_text, const char *new_te
 		char la[PATH_MAX + 16], lb[PATH_MAX + 16];
 		snprintf(la, sizeof la, "%s", policy);
 		snprintf(lb, sizeof lb, "%s (upgraded)", policy);
+		/* On a terminal the diff's lines are escaped: the old text may
+		 * hold comments a traced program named (util/termsafe.h).
+		 * Piped, it stays a patch. */
+		bool tty = isatty(STDOUT_FILENO);
+		int pfd[2] = {-1, -1};
+		if (tty && pipe2(pfd, O_CLOEXEC) < 0)
+			return -errno;
 		pid_t pid = fork();
 		if (pid == 0) {
+			if (tty && dup2(pfd[1], STDOUT_FILENO) < 0)
+				_exit(127);
 			execlp("diff", "diff", "-u", "--label", la, "--label", lb, a, b,
 			       (char *)NULL);
 			_exit(127);
+		}
+		if (tty) {
+			close(pfd[1]);
+			FILE *in = pid > 0 ? fdopen(pfd[0], "r") : NULL;
+			char *line = NULL;
+			size_t cap = 0;
+			ssize_t n;
+			while (in && (n = getline(&line, &cap, in)) > 0) {
+				if (line[n - 1] == '\n')
+					line[n - 1] = 0;
+				vxe_termsafe_fputs(line, 0, stdout);
+				fputc('\n', stdout);
+			}
+			free(line);
+			if (in)
+				fclose(in);
+			else
+				close(pfd[0]);
 		}
 		int st = 0;
 		if (pid < 0 || waitpid(pid, &st, 0) < 0)
@@ -443,14 +613,43 @@ static int run_diff(const char *policy, const char *old_text, const char *new_te
 	return rc;
 }
 
+/* Long runs (a big or forged log) say how far they are on stderr, as vxe
+ * trace does: on a terminal one line rewritten at most every second, else a
+ * line every 10 seconds. Nothing for runs shorter than that. */
+struct progress {
+	unsigned long long n;
+	time_t last;
+	bool tty, shown;
+};
+
+static void progress(struct progress *pg, const struct vxe_upgrade *u, bool done)
+{
+	time_t now = time(NULL);
+	if (done) {
+		if (pg->shown && pg->tty)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now - pg->last < (pg->tty ? 1 : 10))
+		return;
+	pg->last = now;
+	pg->shown = true;
+	fprintf(stderr, "%svxe: upgrade: %llu records read, %zu proposals%s", pg->tty ? "\r" : "",
+		pg->n, u->nprops, pg->tty ? "\033[K" : "\n");
+}
+
 int vxe_cmd_upgrade(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'}, {"accept-all", no_argument, NULL, 'y'},
-	    {"undo", no_argument, NULL, 'u'},	 {"no-rotated", no_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"accept-all", no_argument, NULL, 'y'},
+	    {"undo", no_argument, NULL, 'u'},
+	    {"no-rotated", no_argument, NULL, 'R'},
+	    {"accept-risky", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	bool dry = false, all = false, undo = false, rotated = true;
+	bool dry = false, all = false, undo = false, rotated = true, risky_ok = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "nyh", opts, NULL)) != -1) {
 		switch (c) {
@@ -466,6 +665,9 @@ int vxe_cmd_upgrade(int argc, char **argv)
 		case 'R':
 			rotated = false;
 			break;
+		case 'r':
+			risky_ok = true;
+			break;
 		case 'h':
 			fputs(upgrade_usage, stdout);
 			return 0;
@@ -478,13 +680,18 @@ int vxe_cmd_upgrade(int argc, char **argv)
 		vxe_die("vxe upgrade POLICY.vxed [LOG...]", "upgrade: a VXED is needed");
 	const char *policy = argv[optind];
 	if (undo) {
-		if (argc - optind != 1 || dry || all)
+		if (argc - optind != 1 || dry || all || risky_ok)
 			vxe_die("vxe upgrade --undo POLICY.vxed",
 				"upgrade: --undo takes a VXED alone");
 		return cmd_undo(policy);
 	}
 	if (dry && all)
 		vxe_die(NULL, "upgrade: --dry-run or --accept-all, not both");
+	if (risky_ok && !dry && !all)
+		vxe_die(
+		    "vxe upgrade --accept-all --accept-risky POLICY.vxed [LOG...]",
+		    "upgrade: --accept-risky goes with --accept-all (or --dry-run); on a terminal "
+		    "each proposal is decided by its key");
 	bool interactive = !dry && !all;
 	if (interactive && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)))
 		vxe_die("give --dry-run to see the change, or --accept-all to make it",
@@ -493,7 +700,7 @@ int vxe_cmd_upgrade(int argc, char **argv)
 	size_t len;
 	char *old_text = vxe_read_file(policy, &len);
 	if (!old_text)
-		vxe_die(NULL, "upgrade: %s: %s", policy, strerror(errno));
+		vxe_die(NULL, "upgrade: %s: %s", esc(policy), strerror(errno));
 	struct stat st;
 	mode_t mode = stat(policy, &st) == 0 ? (st.st_mode & 07777) : 0644;
 	char err[512];
@@ -501,8 +708,9 @@ int vxe_cmd_upgrade(int argc, char **argv)
 	if (memchr(old_text, 0, len) ||
 	    vxe_policy_load_string(policy, old_text, len, &p, err, sizeof err) < 0) {
 		fprintf(stderr, "vxe: upgrade: cannot parse the VXED: %s\n",
-			memchr(old_text, 0, len) ? "a NUL byte in the file" : err);
-		fprintf(stderr, "hint: fix it first (vxe check %s); it was not changed\n", policy);
+			memchr(old_text, 0, len) ? "a NUL byte in the file" : esc(err));
+		fprintf(stderr, "hint: fix it first (vxe check %s); it was not changed\n",
+			esc(policy));
 		free(old_text);
 		return EXIT_INVALID;
 	}
@@ -524,12 +732,13 @@ int vxe_cmd_upgrade(int argc, char **argv)
 	int read_ok = 0;
 	unsigned long skipped = 0;
 	char loglist[1024] = "";
+	struct progress pg = {.tty = isatty(STDERR_FILENO), .last = time(NULL)};
 	for (int i = 0; i < nlogs; i++) {
 		struct vxe_logreader_opts lo = {
 		    .path = logs[i], .rotated = rotated, .diag = stderr};
 		struct vxe_logreader *r = vxe_logreader_open(&lo);
 		if (!r) {
-			fprintf(stderr, "vxe: upgrade: cannot read the log %s: %s\n", logs[i],
+			fprintf(stderr, "vxe: upgrade: cannot read the log %s: %s\n", esc(logs[i]),
 				strerror(errno));
 			continue;
 		}
@@ -537,16 +746,20 @@ int vxe_cmd_upgrade(int argc, char **argv)
 		size_t ll = strlen(loglist);
 		snprintf(loglist + ll, sizeof loglist - ll, "%s%s", ll ? " " : "", logs[i]);
 		int rc;
-		while ((rc = vxe_logreader_next(r, &rec, NULL, NULL)) > 0)
+		while ((rc = vxe_logreader_next(r, &rec, NULL, NULL)) > 0) {
 			if (vxe_upgrade_add(&u, &rec) == VXE_UP_OOM)
 				vxe_die(NULL, "upgrade: out of memory");
+			if ((++pg.n & 4095) == 0)
+				progress(&pg, &u, false);
+		}
 		if (rc < 0)
 			fprintf(stderr, "vxe: upgrade: reading %s: %s; the rest is not used\n",
-				logs[i], strerror(-rc));
+				esc(logs[i]), strerror(-rc));
 		vxe_logreader_summary(r);
 		skipped += vxe_logreader_skipped(r);
 		vxe_logreader_close(r);
 	}
+	progress(&pg, &u, true);
 	vxe_logrec_free(&rec);
 	if (!read_ok)
 		vxe_die("give the log: vxe upgrade POLICY.vxed LOG",
@@ -554,8 +767,8 @@ int vxe_cmd_upgrade(int argc, char **argv)
 
 	FILE *info = dry ? stderr : stdout;
 	fprintf(info, "vxe: upgrade: %llu record%s of \"%s\" in %s: %llu already covered",
-		(unsigned long long)u.records, u.records == 1 ? "" : "s", p->name, loglist,
-		(unsigned long long)u.covered);
+		(unsigned long long)u.records, u.records == 1 ? "" : "s", esc(p->name),
+		esc(loglist), (unsigned long long)u.covered);
 	if (u.nothing)
 		fprintf(info, ", %llu with nothing to grant (emulated or unknown calls)",
 			(unsigned long long)u.nothing);
@@ -563,24 +776,36 @@ int vxe_cmd_upgrade(int argc, char **argv)
 	if (skipped)
 		fprintf(info, "vxe: upgrade: %lu malformed log line%s skipped\n", skipped,
 			skipped == 1 ? "" : "s");
+	if (u.relative)
+		fprintf(info,
+			"vxe: upgrade: warning: %llu record%s with relative paths skipped: the "
+			"supervisor could not make the path absolute (longer than PATH_MAX); "
+			"resolving it here would name what the program never touched\n",
+			(unsigned long long)u.relative, u.relative == 1 ? "" : "s");
+	if (u.truncated)
+		fprintf(info,
+			"vxe: upgrade: warning: %llu record%s with paths cut short (\"truncated\") "
+			"skipped\n",
+			(unsigned long long)u.truncated, u.truncated == 1 ? "" : "s");
 	if (u.suppressed || u.suppressed_any)
 		fprintf(info,
 			"vxe: upgrade: warning: the log is incomplete: %llu event%s of \"%s\" not "
 			"logged (rate limit)%s; run again after this upgrade\n",
 			(unsigned long long)(u.suppressed + u.suppressed_any),
-			u.suppressed + u.suppressed_any == 1 ? "" : "s", p->name,
+			u.suppressed + u.suppressed_any == 1 ? "" : "s", esc(p->name),
 			u.suppressed_any ? ", some counted for several VXEDs" : "");
 
 	/* Notes first: what no key can grant. */
 	size_t nwrit = 0;
 	for (size_t i = 0; i < u.nprops; i++) {
 		if (!writable(&u.props[i]))
-			show(info, &u.props[i], i, u.nprops, false);
+			show(info, &u, &u.props[i], i, u.nprops, false);
 		else
 			nwrit++;
 	}
 	int exit_code = 0;
 	bool write = true;
+	size_t nrisky = 0;
 	if (interactive) {
 		if (nwrit) {
 			if (!tty_raw())
@@ -596,15 +821,28 @@ int vxe_cmd_upgrade(int argc, char **argv)
 			struct vxe_up_prop *q = &u.props[i];
 			if (!writable(q))
 				continue;
-			show(info, q, i, u.nprops, true);
-			if (q->escape)
+			show(info, &u, q, i, u.nprops, true);
+			if (q->escape) {
 				fprintf(info,
 					"      not taken by --accept-all: review it on a "
 					"terminal (vxe upgrade %s)\n",
-					policy);
-			else
+					esc(policy));
+			} else if (!risky_ok && vxe_upgrade_risk(&u, q)) {
+				fprintf(info,
+					"      not taken by --accept-all (risky): review it on a "
+					"terminal, or give --accept-risky\n");
+				nrisky++;
+			} else {
 				q->decision = VXE_UP_ACCEPT;
+			}
 		}
+		if (nrisky)
+			fprintf(
+			    info,
+			    "vxe: upgrade: %zu risky proposal%s not taken: review %s on a terminal "
+			    "(vxe upgrade %s), or give --accept-risky\n",
+			    nrisky, nrisky == 1 ? "" : "s", nrisky == 1 ? "it" : "them",
+			    esc(policy));
 	}
 
 	if (write) {
@@ -618,12 +856,23 @@ int vxe_cmd_upgrade(int argc, char **argv)
 		if (!text)
 			vxe_die(NULL, "upgrade: out of memory");
 		struct vxe_policy *check;
-		if (vxe_policy_load_string(policy, text, strlen(text), &check, err, sizeof err) <
-		    0) {
+		size_t tlen = strlen(text);
+		if (tlen > VXE_POLICY_MAX_BYTES) {
+			/* vxe run would refuse to load it (and a flood of distinct
+			 * records, forged perhaps, is no reason to grow a VXED so). */
+			fprintf(
+			    stderr,
+			    "vxe: upgrade: the new version would be %zu bytes; a VXED may have at "
+			    "most %u\nvxe: upgrade: nothing was written; %s is unchanged (%zu "
+			    "proposals accepted: review the log, or accept fewer)\n",
+			    tlen, VXE_POLICY_MAX_BYTES, esc(policy), nacc);
+			exit_code = EXIT_INVALID;
+		} else if (vxe_policy_load_string(policy, text, tlen, &check, err, sizeof err) <
+			   0) {
 			fprintf(stderr,
 				"vxe: upgrade: the new version does not load: %s\nvxe: upgrade: "
 				"nothing was written; %s is unchanged\n",
-				err, policy);
+				esc(err), esc(policy));
 			exit_code = EXIT_INVALID;
 		} else {
 			vxe_policy_free(check);
@@ -633,7 +882,8 @@ int vxe_cmd_upgrade(int argc, char **argv)
 				else if (run_diff(policy, old_text, text) < 0)
 					vxe_die(NULL, "upgrade: cannot run diff -u");
 			} else if (!nacc) {
-				printf("vxe: upgrade: nothing accepted; %s is unchanged\n", policy);
+				printf("vxe: upgrade: nothing accepted; %s is unchanged\n",
+				       esc(policy));
 			} else {
 				char backup[PATH_MAX];
 				int rc =
@@ -642,17 +892,18 @@ int vxe_cmd_upgrade(int argc, char **argv)
 					vxe_die(NULL,
 						"upgrade: cannot keep the previous version beside "
 						"%s: %s; nothing was written",
-						policy, strerror(-rc));
+						esc(policy), strerror(-rc));
 				rc = write_atomic(policy, text, mode);
 				if (rc < 0) {
 					unlink(backup);
 					vxe_die(NULL,
 						"upgrade: cannot write %s: %s; it is unchanged",
-						policy, strerror(-rc));
+						esc(policy), strerror(-rc));
 				}
 				printf("vxe: upgrade: %zu rule%s added to %s; the previous version "
 				       "is %s (undo: vxe upgrade --undo %s)\n",
-				       nacc, nacc == 1 ? "" : "s", policy, backup, policy);
+				       nacc, nacc == 1 ? "" : "s", esc(policy), esc(backup),
+				       esc(policy));
 			}
 		}
 		free(text);

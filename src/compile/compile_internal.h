@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <linux/sched.h>
 
@@ -15,6 +16,13 @@
 #define VXE_NS_FLAGS                                                                               \
 	(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
 	 CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+/* Is v, the value of argument arg of syscall, in the escape set the plan
+ * keeps closed unless a predicate names it: namespace flags of clone and
+ * unshare, ioctl TIOCSTI and TIOCLINUX, mknod/mknodat modes of device nodes
+ * (any file type but regular, FIFO and socket)? Used by vxe upgrade, which
+ * must never propose a predicate naming one. */
+bool vxe_escape_value(const char *syscall, const char *arg, int64_t v);
 
 /* A call whose path argument the files rules govern. */
 struct vxe_file_call {

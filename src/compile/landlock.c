@@ -29,6 +29,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/termsafe.h"
+
 /* The system headers may predate the kernel we run on: define what an older
  * <linux/landlock.h> lacks. Values are kernel ABI and never change. */
 #ifndef __NR_landlock_create_ruleset
@@ -259,7 +261,10 @@ static int add_path_rule(int ruleset_fd, const struct vxe_ll_path *p, uint64_t h
 	fd = open(p->path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
-			warnf(w, "landlock: %s: does not exist, rule skipped", p->path);
+			/* The path may come from a generated VXED: escaped. */
+			char shown[1024];
+			warnf(w, "landlock: %s: does not exist, rule skipped",
+			      vxe_termsafe(shown, sizeof shown, p->path, VXE_TS_BACKSLASH));
 			return 0;
 		}
 		return -errno;

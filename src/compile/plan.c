@@ -150,7 +150,7 @@ static const struct escape_arg {
 	unsigned arg;
 	enum closure kind;
 } escape_args[] = {
-    {"clone", 0, CLOSE_NS}, {"unshare", 0, CLOSE_NS},  {"ioctl", 1, CLOSE_TTY},
+    {"clone", 0, CLOSE_NS},  {"unshare", 0, CLOSE_NS},	{"ioctl", 1, CLOSE_TTY},
     {"mknod", 1, CLOSE_DEV}, {"mknodat", 2, CLOSE_DEV},
 };
 /* mknod: the file types that are not devices (the rest stay closed). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "trace/trace_internal.h"
+#include "util/termsafe.h"
 #include "util/utf8.h"
 #include "vxe/landlock.h"
 
@@ -101,17 +102,6 @@ void vxe_buf_lisp_string(struct vxe_buf *b, const char *s)
 	vxe_buf_add(b, "\"", 1);
 }
 
-/* Code points that change how the text around them is shown without being
- * seen themselves: bidi marks, embeddings, overrides and isolates, zero-width
- * and other invisible format characters, line and paragraph separators, the
- * byte order mark, interlinear annotations, tags. */
-static bool invisible(uint32_t c)
-{
-	return c == 0xad || c == 0x61c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
-	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
-	       (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f);
-}
-
 /* The n bytes at s, each character that could act on a terminal or on the
  * layout of a VXED as a visible escape. */
 static void safe_text(struct vxe_buf *b, const unsigned char *s, size_t n)
@@ -126,10 +116,8 @@ static void safe_text(struct vxe_buf *b, const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
-		uint32_t c = k == 1 ? s[i] : s[i] & (0x7f >> k);
-		for (size_t j = 1; j < k; j++)
-			c = c << 6 | (s[i + j] & 0x3f);
-		if ((c >= 0x80 && c < 0xa0) || invisible(c)) {
+		uint32_t c = vxe_termsafe_cp(s + i, k);
+		if ((c >= 0x80 && c < 0xa0) || vxe_termsafe_invisible(c)) {
 			/* C1 (CSI, NEL...) and the invisible ones. */
 			snprintf(e, sizeof e, c > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)c);
 			vxe_buf_puts(b, e);

@@ -1,12 +1,22 @@
 /* vxe upgrade without the kernel: the covered check (syscalls, paths with
  * the access derived from the call and its flags, ports), the path ladder,
  * risk flags, grouping of proposals, and the text written (old text kept,
- * loads again, no syscall named twice). */
+ * loads again, no syscall named twice). Then the red-team findings: escape-
+ * set argument values never proposed (F2), relative paths never a rule and
+ * O_CREAT decided from the log (F5), the risk table (F6), many distinct
+ * proposals in linear time (F9), and the terminal escaper (F7). */
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "compile/compile_internal.h"
 #include "tap.h"
+#include "util/termsafe.h"
 #include "vxe/landlock.h"
 #include "vxe/logread.h"
 #include "vxe/policy.h"
@@ -63,6 +73,416 @@ static void ladder(const char *path, unsigned want_n, const char *want0, const c
 		tap_ok(strcmp(out[i], "/") != 0, "ladder %s: step %u is not /", path, i);
 		free(out[i]);
 	}
+}
+
+/* Adds one record line to u; returns what vxe_upgrade_add said. */
+static enum vxe_up_result add(struct vxe_upgrade *u, const char *line)
+{
+	struct vxe_logrec r = parse(line);
+	enum vxe_up_result res = vxe_upgrade_add(u, &r);
+	vxe_logrec_free(&r);
+	return res;
+}
+
+static const struct vxe_up_prop *find_syscall(const struct vxe_upgrade *u, const char *sc)
+{
+	for (size_t i = 0; i < u->nprops; i++)
+		if (u->props[i].kind == VXE_UP_SYSCALL && strcmp(u->props[i].syscall, sc) == 0)
+			return &u->props[i];
+	return NULL;
+}
+
+static const struct vxe_up_prop *find_path(const struct vxe_upgrade *u, unsigned access)
+{
+	for (size_t i = 0; i < u->nprops; i++)
+		if (u->props[i].kind == VXE_UP_PATH && u->props[i].access == access)
+			return &u->props[i];
+	return NULL;
+}
+
+/* risk ACCESS PATH WANT: is a grant risky (no VXED around it)? */
+static void risk(unsigned access, const char *path, bool want)
+{
+	struct vxe_grant g = {.kind = VXE_GRANT_PATH, .access = access, .path = path};
+	const char *why = vxe_grant_risk(NULL, &g);
+	const char *a = access == VXE_FS_READ	 ? "read"
+			: access == VXE_FS_WRITE ? "write"
+						 : "execute";
+	if (!tap_ok((why != NULL) == want, "risk table: %s %s: %s", a, path,
+		    want ? "risky" : "not risky"))
+		tap_diag("got: %s", why ? why : "(none)");
+}
+
+static void sock_risk(const char *domains, bool raw, bool want)
+{
+	struct vxe_grant g = {.kind = VXE_GRANT_SOCKET, .domains = domains, .raw = raw};
+	const char *why = vxe_grant_risk(NULL, &g);
+	if (!tap_ok((why != NULL) == want, "risk table: socket %s%s: %s",
+		    domains ? domains : "(any family)", raw ? " raw" : "",
+		    want ? "risky" : "not risky"))
+		tap_diag("got: %s", why ? why : "(none)");
+}
+
+/* The upgraded text of a strict VXED with everything accepted (as
+ * --accept-all would, risky and escape-set excepted). */
+static char *accept_all(struct vxe_upgrade *u, const char *old, size_t *n)
+{
+	for (size_t i = 0; i < u->nprops; i++) {
+		struct vxe_up_prop *q = &u->props[i];
+		q->decision = vxe_upgrade_writable(q) && !q->escape && !vxe_upgrade_risk(u, q)
+				  ? VXE_UP_ACCEPT
+				  : VXE_UP_REJECT;
+	}
+	return vxe_upgrade_text(u, old, "2026-12-03 12:00:00", "test.log", n);
+}
+
+static void test_escape_values(void)
+{
+	/* The plan's own closures, exposed for upgrade. */
+	tap_ok(vxe_escape_value("ioctl", "request", TIOCSTI), "escape value: ioctl TIOCSTI");
+	tap_ok(vxe_escape_value("ioctl", "request", TIOCLINUX), "escape value: ioctl TIOCLINUX");
+	tap_ok(vxe_escape_value("ioctl", "request", 0x100000000ll | TIOCSTI),
+	       "escape value: ioctl TIOCSTI with a garbage upper half (the kernel reads 32 bits)");
+	tap_ok(!vxe_escape_value("ioctl", "request", TCGETS), "not an escape value: ioctl TCGETS");
+	tap_ok(!vxe_escape_value("ioctl", "fd", TIOCSTI), "not an escape value: another argument");
+	tap_ok(vxe_escape_value("clone", "flags", CLONE_NEWUSER | CLONE_VM),
+	       "escape value: clone CLONE_NEWUSER");
+	tap_ok(vxe_escape_value("unshare", "flags", CLONE_NEWNET),
+	       "escape value: unshare CLONE_NEWNET");
+	tap_ok(!vxe_escape_value("clone", "flags", CLONE_VM | CLONE_FS),
+	       "not an escape value: clone without namespace flags");
+	tap_ok(vxe_escape_value("mknod", "mode", S_IFCHR | 0600), "escape value: mknod S_IFCHR");
+	tap_ok(vxe_escape_value("mknodat", "mode", S_IFBLK | 0600),
+	       "escape value: mknodat S_IFBLK");
+	tap_ok(!vxe_escape_value("mknod", "mode", S_IFIFO | 0600),
+	       "not an escape value: mknod FIFO");
+
+	static const char src[] = "(vxed \"tio\" :type strict :mode soft)\n"
+				  "(unchecked read write close)\n";
+	char err[256];
+	struct vxe_policy *p;
+	if (!tap_ok(vxe_policy_load_string("tio.vxed", src, sizeof src - 1, &p, err, sizeof err) ==
+			0,
+		    "F2: test policy loads"))
+		return;
+	struct vxe_upgrade u;
+	/* TIOCSTI and TCGETS: the check names TCGETS only. */
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":\"TIOCSTI\",\"arg\":1",
+			"unlisted"));
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":\"TCGETS\",\"arg\":1",
+			"unlisted"));
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":21522,\"arg\":1",
+			"unlisted")); /* TIOCSTI as a number */
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":4294988818,\"arg\":1",
+			"unlisted")); /* 0x1_00005412 */
+	const struct vxe_up_prop *io = find_syscall(&u, "ioctl");
+	tap_ok(io && io->values && strcmp(io->values, "TCGETS") == 0,
+	       "F2: the observed TIOCSTI (by name or number) is not in the check");
+	tap_ok(io && io->escvals && strstr(io->escvals, "TIOCSTI"),
+	       "F2: it is reported as an escape-set value");
+	tap_ok(io && vxe_upgrade_writable(io), "F2: the check without it is still a proposal");
+	char *form = io ? vxe_upgrade_form(io) : NULL;
+	tap_ok(form && !strstr(form, "TIOCSTI") && strstr(form, "TCGETS"),
+	       "F2: the proposed form names TCGETS, not TIOCSTI (%s)", form ? form : "-");
+	free(form);
+	size_t n = 0;
+	char *text = accept_all(&u, src, &n);
+	tap_ok(text && n == 1 && !strstr(text, "TIOCSTI") && !strstr(text, "21522"),
+	       "F2: the written VXED never names TIOCSTI");
+	free(text);
+	vxe_upgrade_free(&u);
+
+	/* TIOCSTI alone: only the report, nothing to write. */
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":\"TIOCSTI\",\"arg\":1",
+			"unlisted"));
+	add(&u, recline("tio", "logged", "ioctl", "\"fd\":3,\"request\":\"TIOCLINUX\",\"arg\":1",
+			"unlisted"));
+	io = find_syscall(&u, "ioctl");
+	tap_ok(io && !vxe_upgrade_writable(io) && !vxe_upgrade_form(io),
+	       "F2: TIOCSTI and TIOCLINUX alone: only a report, nothing to accept");
+	tap_ok(io && io->escvals && strstr(io->escvals, "TIOCLINUX"), "F2: TIOCLINUX reported too");
+	if (io)
+		u.props[io - u.props].decision = VXE_UP_ACCEPT; /* even if a caller tried */
+	text = vxe_upgrade_text(&u, src, "d", "l", &n);
+	tap_ok(text && n == 0 && strcmp(text, src) == 0, "F2: accepting the report writes nothing");
+	free(text);
+	vxe_upgrade_free(&u);
+
+	/* F6 on a syscall proposal: the families of a socket check. */
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("tio", "logged", "socket",
+			"\"domain\":\"AF_INET\",\"type\":1,\"protocol\":0", "unlisted"));
+	const struct vxe_up_prop *so = find_syscall(&u, "socket");
+	tap_ok(so && !vxe_upgrade_risk(&u, so), "F6: socket AF_INET (stream) proposal: not risky");
+	if (so) {
+		u.props[so - u.props].step = 1; /* broadened: any family */
+		tap_ok(vxe_upgrade_risk(&u, so) != NULL,
+		       "F6: socket broadened to any family: risky");
+		u.props[so - u.props].step = 0;
+	}
+	add(&u, recline("tio", "logged", "socket",
+			"\"domain\":\"AF_NETLINK\",\"type\":3,\"protocol\":0", "unlisted"));
+	tap_ok(so && vxe_upgrade_risk(&u, so) != NULL, "F6: socket AF_INET + AF_NETLINK: risky");
+	vxe_upgrade_free(&u);
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("tio", "logged", "socket",
+			"\"domain\":\"AF_INET\",\"type\":3,\"protocol\":1", "unlisted"));
+	so = find_syscall(&u, "socket");
+	tap_ok(so && so->raw_socket && vxe_upgrade_risk(&u, so) != NULL,
+	       "F6: socket AF_INET SOCK_RAW: risky");
+	vxe_upgrade_free(&u);
+	vxe_policy_free(p);
+}
+
+static void test_paths_from_log(void)
+{
+	static const char src[] = "(vxed \"fs\" :type filesystem :mode soft)\n"
+				  "(files (read \"/nonexistent-up/ro\"))\n";
+	char err[256];
+	struct vxe_policy *p;
+	if (!tap_ok(vxe_policy_load_string("fs.vxed", src, sizeof src - 1, &p, err, sizeof err) ==
+			0,
+		    "F5: test policy loads"))
+		return;
+	struct vxe_upgrade u;
+	vxe_upgrade_init(&u, p);
+	/* Relative: run from / it would be /var/spool/cron/crontabs. */
+	enum vxe_up_result r = add(
+	    &u, recline("fs", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"../../../../var/spool/cron/crontabs/x\","
+			"\"flags\":\"O_WRONLY|O_CREAT\"",
+			"files"));
+	tap_ok(r == VXE_UP_RELATIVE && u.relative == 1 && u.nprops == 0,
+	       "F5: a relative path is skipped and counted, never a proposal");
+	r = add(&u, recline("fs", "logged", "rename",
+			    "\"oldpath\":\"/nonexistent-up/w/a\",\"newpath\":\"x/y\"", "files"));
+	tap_ok(r == VXE_UP_RELATIVE && u.relative == 2 && u.nprops == 0,
+	       "F5: one relative path argument skips the whole record");
+	r = add(&u, recline("fs", "logged", "connect", "\"fd\":3,\"addr\":\"unix:run/x.sock\"",
+			    "files"));
+	tap_ok(r == VXE_UP_RELATIVE && u.nprops == 0, "F5: a relative unix socket path is skipped");
+	/* O_CREAT: the directory, whether or not the file is there now. */
+	char tmpl[] = "/tmp/vxe-test-upgrade.XXXXXX";
+	int fd = mkstemp(tmpl);
+	char line[1024];
+	snprintf(line, sizeof line,
+		 "\"dirfd\":\"AT_FDCWD\",\"path\":\"%s\",\"flags\":"
+		 "\"O_WRONLY|O_CREAT|O_APPEND\"",
+		 tmpl);
+	add(&u, recline("fs", "logged", "openat", line, "files"));
+	const struct vxe_up_prop *w = find_path(&u, VXE_FS_WRITE);
+	tap_ok(w && strcmp(w->ladder[0], "/tmp") == 0 && w->note,
+	       "F6 note: O_CREAT of a file that exists now still starts at its directory (%s)",
+	       w ? w->ladder[0] : "-");
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmpl);
+	}
+	/* No flags in the log (openat2): read of the file itself, said so. */
+	add(&u, recline("fs", "logged", "openat2",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/nonexistent-up/cfg/a.conf\",\"how\":1,"
+			"\"size\":24",
+			"files"));
+	const struct vxe_up_prop *rd = find_path(&u, VXE_FS_READ);
+	tap_ok(rd && strcmp(rd->ladder[0], "/nonexistent-up/cfg/a.conf") == 0 && rd->note,
+	       "F6 note: flags not in the log: the file itself, read, with a note");
+	vxe_upgrade_free(&u);
+	vxe_policy_free(p);
+}
+
+static void test_risks(void)
+{
+	/* write */
+	risk(VXE_FS_WRITE, "/var/spool/cron/crontabs/root", true);
+	risk(VXE_FS_WRITE, "/var/spool/cron/crontabs", true);
+	risk(VXE_FS_WRITE, "/var/lib", true);
+	risk(VXE_FS_WRITE, "/var/lib/app", false);
+	risk(VXE_FS_WRITE, "/var/lib/dpkg/info/x.postinst", true);
+	risk(VXE_FS_WRITE, "/run", true);
+	risk(VXE_FS_WRITE, "/run/app", false);
+	risk(VXE_FS_WRITE, "/run/systemd/system", true);
+	risk(VXE_FS_WRITE, "/proc/sys/kernel/core_pattern", true);
+	risk(VXE_FS_WRITE, "/proc/1234/oom_score_adj", true);
+	risk(VXE_FS_WRITE, "/sys/kernel/uevent_helper", true);
+	risk(VXE_FS_WRITE, "/dev/sda", true);
+	risk(VXE_FS_WRITE, "/dev/null", false);
+	risk(VXE_FS_WRITE, "/dev/shm/app", false);
+	risk(VXE_FS_WRITE, "/home/alice/.ssh", true);
+	risk(VXE_FS_WRITE, "/srv/git/.ssh/authorized_keys", true);
+	risk(VXE_FS_WRITE, "/home/alice", true);
+	risk(VXE_FS_WRITE, "/home/alice/Maildir/new", false);
+	risk(VXE_FS_WRITE, "/etc/systemd/system", true);
+	risk(VXE_FS_WRITE, "/usr/local/bin", true);
+	risk(VXE_FS_WRITE, "/boot/grub", true);
+	risk(VXE_FS_WRITE, "/root/.bashrc", true);
+	risk(VXE_FS_WRITE, "/bin/x", true);
+	risk(VXE_FS_WRITE, "/sbin/x", true);
+	risk(VXE_FS_WRITE, "/lib/x", true);
+	risk(VXE_FS_WRITE, "/lib64/x", true);
+	risk(VXE_FS_WRITE, "/libx32/x", true);
+	risk(VXE_FS_WRITE, "/var/mail/alice", false);
+	risk(VXE_FS_WRITE, "/tmp", true); /* a whole top-level directory */
+	/* read */
+	risk(VXE_FS_READ, "/etc/shadow", true);
+	risk(VXE_FS_READ, "/etc/gshadow", true);
+	risk(VXE_FS_READ, "/etc", true); /* covers /etc/shadow */
+	risk(VXE_FS_READ, "/etc/ssh/ssh_host_ed25519_key", true);
+	risk(VXE_FS_READ, "/etc/ssh", true);
+	risk(VXE_FS_READ, "/etc/ssh/sshd_config", false);
+	risk(VXE_FS_READ, "/etc/ssh/ssh_host_ed25519_key.pub", false);
+	risk(VXE_FS_READ, "/home/bob/.ssh/id_ed25519", true);
+	risk(VXE_FS_READ, "/proc", true);
+	risk(VXE_FS_READ, "/proc/cpuinfo", false);
+	risk(VXE_FS_READ, "/root/notes", true);
+	risk(VXE_FS_READ, "/etc/passwd", false);
+	risk(VXE_FS_READ, "/usr", false); /* public system files */
+	risk(VXE_FS_READ, "/lib", false);
+	/* execute: shells, interpreters, and what runs commands */
+	static const char *const x[] = {"/usr/bin/dash",
+					"/bin/bash",
+					"/usr/bin/python3.11",
+					"/usr/bin/perl",
+					"/usr/bin/perl5.36.0",
+					"/usr/bin/ruby3.1",
+					"/usr/bin/php8.2",
+					"/usr/bin/lua5.4",
+					"/usr/bin/node",
+					"/usr/bin/nodejs",
+					"/usr/bin/tclsh8.6",
+					"/usr/bin/wish",
+					"/usr/bin/awk",
+					"/usr/bin/gawk",
+					"/usr/bin/mawk",
+					"/bin/busybox",
+					"/usr/bin/env",
+					"/usr/bin/sudo",
+					"/bin/su",
+					"/usr/bin",
+					NULL};
+	for (unsigned i = 0; x[i]; i++)
+		risk(VXE_FS_EXECUTE, x[i], true);
+	risk(VXE_FS_EXECUTE, "/usr/sbin/lighttpd", false);
+	risk(VXE_FS_EXECUTE, "/opt/app/bin/tool", false);
+	/* sockets */
+	sock_risk("AF_INET AF_INET6 AF_UNIX", false, false);
+	sock_risk("AF_UNIX AF_PACKET", false, true);
+	sock_risk("AF_NETLINK", false, true);
+	sock_risk("AF_KEY", false, true);
+	sock_risk("17", false, true); /* AF_PACKET as a number */
+	sock_risk("AF_INET", true, true);
+	sock_risk(NULL, false, true);
+
+	/* Execute of what the same VXED lets write. */
+	static const char src[] =
+	    "(vxed \"wx\" :type filesystem :mode soft)\n"
+	    "(files (write \"/srv/app/data\") (execute \"/srv/app/bin/tool\"))\n";
+	char err[256];
+	struct vxe_policy *p;
+	if (!tap_ok(vxe_policy_load_string("wx.vxed", src, sizeof src - 1, &p, err, sizeof err) ==
+			0,
+		    "F6: write+execute policy loads"))
+		return;
+	struct vxe_grant g = {
+	    .kind = VXE_GRANT_PATH, .access = VXE_FS_EXECUTE, .path = "/srv/app/data/run.sh"};
+	tap_ok(vxe_grant_risk(p, &g) != NULL,
+	       "F6: execute under a write rule of the VXED is risky");
+	g.path = "/srv/app/bin/tool2";
+	tap_ok(vxe_grant_risk(p, &g) == NULL, "F6: execute beside it is not");
+	g.access = VXE_FS_WRITE;
+	g.path = "/srv/app/bin";
+	tap_ok(vxe_grant_risk(p, &g) != NULL, "F6: write over what the VXED executes is risky");
+
+	/* ... and of what another proposal lets write; --accept-all's choice. */
+	struct vxe_upgrade u;
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("wx", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/srv/app/spool/x\",\"flags\":"
+			"\"O_WRONLY|O_CREAT\"",
+			"files"));
+	add(&u, recline("wx", "logged", "execve", "\"path\":\"/srv/app/spool/x\"", "files"));
+	add(&u, recline("wx", "logged", "socket",
+			"\"domain\":\"AF_NETLINK\",\"type\":3,\"protocol\":0", "unlisted"));
+	add(&u, recline("wx", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/etc/shadow\",\"flags\":\"O_RDONLY\"",
+			"files"));
+	const struct vxe_up_prop *wp = find_path(&u, VXE_FS_WRITE),
+				 *xp = find_path(&u, VXE_FS_EXECUTE);
+	tap_ok(wp && !vxe_upgrade_risk(&u, wp), "F6: write on /srv/app/spool alone is not risky");
+	tap_ok(xp && vxe_upgrade_risk(&u, xp),
+	       "F6: execute of a file another proposal lets write is risky");
+	size_t n = 0;
+	char *text = accept_all(&u, src, &n);
+	const char *added = text ? text + sizeof src - 1 : "";
+	if (!tap_ok(text && n == 1 && strstr(added, "/srv/app/spool") &&
+			!strstr(added, "execute") && !strstr(added, "shadow"),
+		    "F6: --accept-all's choice takes the plain write only"))
+		tap_diag("%zu accepted:\n%s", n, added);
+	free(text);
+	/* Rejecting the write makes the execute harmless. */
+	u.props[wp - u.props].decision = VXE_UP_REJECT;
+	tap_ok(!vxe_upgrade_risk(&u, xp), "F6: ... not once the write is rejected");
+	vxe_upgrade_free(&u);
+	vxe_policy_free(p);
+}
+
+static void test_many(void)
+{
+	static const char src[] = "(vxed \"many\" :type filesystem :mode soft)\n"
+				  "(files (read \"/nonexistent-up/ro\"))\n";
+	char err[256];
+	struct vxe_policy *p;
+	if (!tap_ok(vxe_policy_load_string("m.vxed", src, sizeof src - 1, &p, err, sizeof err) == 0,
+		    "F9: test policy loads"))
+		return;
+	struct vxe_upgrade u;
+	vxe_upgrade_init(&u, p);
+	char args[256];
+	bool ok = true;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 80000; i++) {
+			snprintf(args, sizeof args,
+				 "\"dirfd\":\"AT_FDCWD\",\"path\":\"/nonexistent-up/f/%d/x\","
+				 "\"flags\":\"O_RDONLY\"",
+				 i);
+			ok &= add(&u, recline("many", "logged", "openat", args, "files")) ==
+			      VXE_UP_PROPOSED;
+		}
+	bool twice = true;
+	for (size_t i = 0; i < u.nprops; i++)
+		twice &= u.props[i].count == 2;
+	tap_ok(ok && u.nprops == 80000 && twice,
+	       "F9: 160000 records, 80000 distinct paths: 80000 proposals of 2 events (got %zu)",
+	       u.nprops);
+	vxe_upgrade_free(&u);
+	vxe_policy_free(p);
+}
+
+static void test_termsafe(void)
+{
+	char out[256];
+	TAP_STREQ(vxe_termsafe(out, sizeof out, "a\x1b[2Jb\rc\nd\x7f", 0),
+		  "a\\x1b[2Jb\\rc\\nd\\x7f", "termsafe: ESC, CR, newline, DEL");
+	TAP_STREQ(vxe_termsafe(out, sizeof out,
+			       "\xc2\x9b"
+			       "1m",
+			       0),
+		  "\\u009b1m", "termsafe: C1 CSI");
+	TAP_STREQ(vxe_termsafe(out, sizeof out, "x\xff\xc3", 0), "x\\xff\\xc3",
+		  "termsafe: invalid UTF-8");
+	TAP_STREQ(
+	    vxe_termsafe(out, sizeof out,
+			 "\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xae\xe2\x81\xa6\xd8\x9c\xe2\x80\xa8"
+			 "\xe2\x80\xa9\xef\xbb\xbf",
+			 0),
+	    "\\u200e\\u200f\\u202e\\u2066\\u061c\\u2028\\u2029\\ufeff",
+	    "termsafe: bidi and invisible format characters");
+	TAP_STREQ(vxe_termsafe(out, sizeof out, "caf\xc3\xa9 \xe2\x88\x95 a\\b", VXE_TS_BACKSLASH),
+		  "caf\xc3\xa9 \xe2\x88\x95 a\\\\b",
+		  "termsafe: printable UTF-8 kept, backslash doubled");
+	vxe_termsafe(out, 8, "\x1b\x1b\x1b\x1b", 0);
+	tap_ok(strcmp(out, "\\x1b...") == 0, "termsafe: cut short between escapes (%s)", out);
 }
 
 int main(void)
@@ -133,18 +553,18 @@ int main(void)
 	/* risk */
 	struct vxe_up_prop rp = {.kind = VXE_UP_PATH, .access = VXE_FS_WRITE, .nsteps = 1};
 	rp.ladder[0] = "/etc/app.conf";
-	tap_ok(vxe_upgrade_risk(&rp) != NULL, "risk: write under /etc");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) != NULL, "risk: write under /etc");
 	rp.ladder[0] = "/var/lib/app/state";
-	tap_ok(vxe_upgrade_risk(&rp) == NULL, "no risk: write under /var/lib/app");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) == NULL, "no risk: write under /var/lib/app");
 	rp.ladder[0] = "/var/log/vxe/vxe.log";
-	tap_ok(vxe_upgrade_risk(&rp) != NULL, "risk: write under /var/log/vxe");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) != NULL, "risk: write under /var/log/vxe");
 	rp.access = VXE_FS_EXECUTE;
 	rp.ladder[0] = "/usr/bin/dash";
-	tap_ok(vxe_upgrade_risk(&rp) != NULL, "risk: execute of a shell");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) != NULL, "risk: execute of a shell");
 	rp.ladder[0] = "/usr/bin";
-	tap_ok(vxe_upgrade_risk(&rp) != NULL, "risk: execute of a directory holding a shell");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) != NULL, "risk: execute of a directory holding a shell");
 	rp.ladder[0] = "/opt/app/bin/tool";
-	tap_ok(vxe_upgrade_risk(&rp) == NULL, "no risk: execute of a tool");
+	tap_ok(vxe_upgrade_risk(NULL, &rp) == NULL, "no risk: execute of a tool");
 
 	/* grouping and the text */
 	struct vxe_upgrade u;
@@ -249,5 +669,11 @@ int main(void)
 	free(text);
 	vxe_upgrade_free(&u);
 	vxe_policy_free(p);
+
+	test_escape_values();
+	test_paths_from_log();
+	test_risks();
+	test_many();
+	test_termsafe();
 	return tap_done();
 }
