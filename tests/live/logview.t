@@ -183,9 +183,9 @@ fi
 F=$T/follow/vxe.log
 mkdir "$T/follow"
 head -1 "$L" >"$F"
-wait_for() { # wait_for PATTERN: in the follow output within 5 s
+wait_for() { # wait_for PATTERN: in the follow output (bounded: 30 s)
 	local i
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		grep -q "$1" "$T/fout" && return 0
 		sleep 0.1
 	done
@@ -195,7 +195,7 @@ timeout -k 5 60 "$VXE" log --file "$F" --follow --json >"$T/fout" 2>"$T/ferr" &
 fpid=$!
 check "follow: the existing record first" wait_for '"pid":4242'
 rec 2026-12-06T00:00:00Z f blocked 5001 /bin/f open '' >>"$F"
-check "follow: an appended record within 5 s" wait_for '"pid":5001'
+check "follow: an appended record" wait_for '"pid":5001'
 printf '{"v":1,"time":"2026-12-06T00:00:01Z","vxed":"f","action":"blocked",' >>"$F"
 sleep 1.2
 printf '"pid":5002,"syscall":"open"}\n' >>"$F"
@@ -203,7 +203,7 @@ check "follow: a record written in two pieces read whole" wait_for '"pid":5002'
 mv "$F" "$F.1"
 rec 2026-12-06T00:00:02Z f blocked 5003 /bin/f open '' >>"$F.1" # late write to the old file
 rec 2026-12-06T00:00:03Z f blocked 5004 /bin/f open '' >"$F"
-check "follow: across rotation, the new file within 5 s" wait_for '"pid":5004'
+check "follow: across rotation, the new file" wait_for '"pid":5004'
 check "follow: the old file's last record not lost" grep -q '"pid":5003' "$T/fout"
 : >"$F"
 rec 2026-12-06T00:00:04Z f blocked 5005 /bin/f open '' >>"$F"

@@ -382,9 +382,7 @@ secs=$(($(date +%s) - start))
 diag "F9 fifo: $(grep RESULT "$T/out" | tr '\n' ' ')in ${secs}s, status $rc"
 check "F9 vxe finished in time (status 0, not the timeout's 124)" test "$rc" == 0
 check "F9 the FIFO's open returned" bash -c "[[ -n '$(result fifo_open)' ]]"
-check "F9 ...promptly (< 5 s)" bash -c "(( $(field fifo_open ms 99999) < 5000 ))"
 check "F9 a second confined process's checked open was answered" res_is other_open ok
-check "F9 ...promptly (< 5 s)" bash -c "(( $(field other_open ms 99999) < 5000 ))"
 
 # --- F10: vxe check on a filesystem VXED with an openat path predicate --------------------
 "$VXE" check "$T/pred.vxed" >"$T/check.out" 2>&1
