@@ -30,9 +30,9 @@ static const char *access_name(unsigned a)
  * buffers in turn, for two in one line. */
 static const char *esc(const char *s)
 {
-	static char buf[2][PATH_MAX * 2];
+	static char buf[4][PATH_MAX * 2]; /* a printf may take up to four */
 	static unsigned next;
-	char *b = buf[next++ % 2];
+	char *b = buf[next++ % 4];
 	return vxe_termsafe(b, sizeof buf[0], s ? s : "", VXE_TS_BACKSLASH);
 }
 
@@ -86,6 +86,14 @@ static int warn_risky(const struct vxe_policy *p)
 }
 
 /* Warnings for rules that can never take effect. */
+static size_t str_hash(const char *s, size_t len)
+{
+	size_t h = 1469598103934665603u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
 static int warn_unreachable(const struct vxe_policy *p)
 {
 	int n = 0;
@@ -100,11 +108,32 @@ static int warn_unreachable(const struct vxe_policy *p)
 			n++;
 		}
 	}
-	for (size_t i = 0; i < p->npaths; i++)
-		for (size_t k = 0; k < p->npaths; k++) {
-			const struct vxe_path_rule *a = &p->paths[i], *b = &p->paths[k];
-			if (i != k && vxe_path_under(a->path, b->path) &&
-			    strcmp(a->path, b->path) != 0 && (a->access & ~b->access) == 0) {
+	/* Each path against its ancestors, found by hash: a VXED of many
+	 * paths is checked in linear time. */
+	size_t size = 64;
+	while (size < p->npaths * 2)
+		size *= 2;
+	size_t *tab = calloc(size, sizeof *tab);
+	for (size_t i = 0; tab && i < p->npaths; i++) {
+		size_t h = str_hash(p->paths[i].path, strlen(p->paths[i].path)) & (size - 1);
+		while (tab[h])
+			h = (h + 1) & (size - 1);
+		tab[h] = i + 1;
+	}
+	for (size_t i = 0; tab && i < p->npaths; i++) {
+		const struct vxe_path_rule *a = &p->paths[i];
+		for (size_t len = strlen(a->path); len > 1;) {
+			while (len > 0 && a->path[len - 1] != '/')
+				len--;
+			len = len > 1 ? len - 1 : len; /* the parent, "/" kept */
+			const struct vxe_path_rule *b = NULL;
+			for (size_t h = str_hash(a->path, len) & (size - 1); tab[h] && !b;
+			     h = (h + 1) & (size - 1)) {
+				const char *q = p->paths[tab[h] - 1].path;
+				if (strlen(q) == len && strncmp(q, a->path, len) == 0)
+					b = &p->paths[tab[h] - 1];
+			}
+			if (b && (a->access & ~b->access) == 0) {
 				printf(
 				    "%s:%d: warning: \"%s\" (%s) is already covered by \"%s\" at "
 				    "line %d\n",
@@ -113,7 +142,11 @@ static int warn_unreachable(const struct vxe_policy *p)
 				n++;
 				break;
 			}
+			if (len == 1)
+				break;
 		}
+	}
+	free(tab);
 	/* A path predicate on one open-family call does not govern its
 	 * siblings, which a filesystem VXED permits. */
 	static const char *const opens[] = {"open", "openat", "openat2", "creat"};

@@ -327,6 +327,14 @@ bool vxe_path_normalize(const char *in, char *out, size_t size)
 	return true;
 }
 
+static size_t path_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 static void add_path(struct vxe_load *ld, vl_value *at, const char *path, unsigned access)
 {
 	struct vxe_policy *p = ld->p;
@@ -335,12 +343,34 @@ static void add_path(struct vxe_load *ld, vl_value *at, const char *path, unsign
 		vl_raisef(ld->st, at, "files: absolute path expected, not \"%s\"", path);
 	struct vl_loc loc = {0};
 	vl_loc(ld->st, at, &loc);
-	for (size_t i = 0; i < p->npaths; i++)
-		if (strcmp(p->paths[i].path, norm) == 0) {
-			p->paths[i].access |= access;
+	/* A hash table keeps a VXED of many paths linear to load. */
+	if (p->npaths * 2 >= ld->ptab_size) {
+		size_t size = ld->ptab_size ? ld->ptab_size * 2 : 64;
+		size_t *tab = calloc(size, sizeof *tab);
+		if (!tab)
+			vl_raisef(ld->st, at, "out of memory");
+		free(ld->ptab);
+		ld->ptab = tab;
+		ld->ptab_size = size;
+		for (size_t i = 0; i < p->npaths; i++) {
+			size_t h = path_hash(p->paths[i].path) & (size - 1);
+			while (tab[h])
+				h = (h + 1) & (size - 1);
+			tab[h] = i + 1;
+		}
+	}
+	size_t h = path_hash(norm) & (ld->ptab_size - 1);
+	for (; ld->ptab[h]; h = (h + 1) & (ld->ptab_size - 1))
+		if (strcmp(p->paths[ld->ptab[h] - 1].path, norm) == 0) {
+			p->paths[ld->ptab[h] - 1].access |= access;
 			return;
 		}
-	p->paths = xrealloc_array(ld->st, at, p->paths, p->npaths + 1, sizeof *p->paths);
+	if (p->npaths == ld->paths_cap) {
+		size_t cap = ld->paths_cap ? ld->paths_cap * 2 : 16;
+		p->paths = xrealloc_array(ld->st, at, p->paths, cap, sizeof *p->paths);
+		ld->paths_cap = cap;
+	}
+	ld->ptab[h] = p->npaths + 1;
 	p->paths[p->npaths].access = access;
 	p->paths[p->npaths].line = loc.line;
 	p->paths[p->npaths].path = xstrdup(ld->st, at, norm);
@@ -606,22 +636,27 @@ int vxe_policy_load_string(const char *name, const char *src, size_t len, struct
 		goto oom;
 	if (vl_load_string(p->lisp, name, src, len) < 0) {
 		snprintf(err, errsz, "%s", vl_error(p->lisp));
+		free(ld.ptab);
 		vxe_policy_free(p);
 		return -1;
 	}
 	if (check_predicates(p, err, errsz) < 0) {
+		free(ld.ptab);
 		vxe_policy_free(p);
 		return -1;
 	}
 	if (!ld.seen_header) {
 		snprintf(err, errsz, "%s:1:1: no (vxed NAME ...) form", name);
+		free(ld.ptab);
 		vxe_policy_free(p);
 		return -1;
 	}
+	free(ld.ptab);
 	*out = p;
 	return 0;
 oom:
 	snprintf(err, errsz, "%s: out of memory", name);
+	free(ld.ptab);
 	vxe_policy_free(p);
 	return -1;
 }

@@ -13,6 +13,9 @@ struct vxe_load {
 	struct vxe_policy *p;
 	vl_state *st;
 	bool seen_header;
+	size_t *ptab;	  /* open addressing over p->paths: index + 1, 0 empty */
+	size_t ptab_size; /* a power of two, or 0 */
+	size_t paths_cap; /* allocated entries of p->paths */
 };
 
 /* Lexical normalisation of an absolute path (collapses //, /./, /../; never

@@ -126,4 +126,21 @@ check "production: supervisor killed from outside" res_is killsup ok
 check "production: unlisted getuid then fails (not passes)" res_is killsup_getuid errno=ENOSYS
 check "production: unshare then fails (not passes)" res_is killsup_unshare errno=ENOSYS
 
+# vxe check: a path under another with no more access is reported with the
+# path and line that cover it (a VXED of 40 000 paths is checked too).
+printf '(vxed "cov" :type filesystem)\n(files (read "/srv/a"\n  "/srv/a/b/c" "/")\n  (write "/srv/a/b/d" "/srv/a/b"))\n' >"$T/cov.vxed"
+"$VXE" check "$T/cov.vxed" >"$T/cov.out" 2>&1
+check "check: /srv/a/b/c is covered by \"/srv/a\" at line 2" \
+	grep -qF '"/srv/a/b/c" (read) is already covered by "/srv/a" at line 2' "$T/cov.out"
+check "check: /srv/a/b/d is covered by \"/srv/a/b\" at line 4" \
+	grep -qF '"/srv/a/b/d" (write) is already covered by "/srv/a/b" at line 4' "$T/cov.out"
+check "check: /srv/a/b (write) is not covered by a read rule" \
+	bash -c "! grep -qF '\"/srv/a/b\" (write) is already' '$T/cov.out'"
+$PY -c '
+print("(vxed \"big\" :type filesystem)\n(files (read")
+for i in range(40000): print(" \"/srv/x/d%d/f%d\"" % (i % 500, i))
+print("\"/srv/x/d7\"))")' >"$T/big.vxed"
+timeout 120 "$VXE" check "$T/big.vxed" >"$T/big.out" 2>&1
+check "check: 40 000 paths checked (status $?)" grep -q 'valid, 80 warnings' "$T/big.out"
+
 finish
