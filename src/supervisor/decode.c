@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -66,6 +68,67 @@ static int proc_link(pid_t pid, const char *what, char *out, size_t size)
 	return 0;
 }
 
+/* The absolute path the kernel will reach through joined, as far as ".."
+ * is concerned: the kernel takes ".." from where the components before it
+ * led, through symlinks (W/link/../x is in the link's target's parent),
+ * so a textual collapse would check one file and let another be opened.
+ * Each ".." therefore goes up from the real path of what precedes it (as
+ * the target sees it: /proc/self is the target); only a prefix that does
+ * not exist is collapsed as text (the kernel fails there anyway). Paths
+ * without ".." are only tidied ("//", "/./"). */
+static int dotdot_physical(pid_t pid, const char *joined, char *out, size_t size)
+{
+	char cur[PATH_MAX * 2 + 2] = "", comp[NAME_MAX + 1];
+	size_t len = 0;
+	for (const char *c = joined; *c;) {
+		while (*c == '/')
+			c++;
+		size_t n = strcspn(c, "/");
+		if (n == 0)
+			break;
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, c, n);
+		comp[n] = 0;
+		c += n;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			char probe[sizeof cur + 32], real[PATH_MAX];
+			const char *q = len ? cur : "/";
+			if (strncmp(q, "/proc/self", 10) == 0 && (q[10] == 0 || q[10] == '/'))
+				snprintf(probe, sizeof probe, "/proc/%d%s", (int)pid, q + 10);
+			else if (strncmp(q, "/proc/thread-self", 17) == 0 &&
+				 (q[17] == 0 || q[17] == '/'))
+				snprintf(probe, sizeof probe, "/proc/%d%s", (int)pid, q + 17);
+			else
+				snprintf(probe, sizeof probe, "%s", q);
+			if (realpath(probe, real)) {
+				len = strlen(real);
+				if (len >= sizeof cur)
+					return -ENAMETOOLONG;
+				memcpy(cur, real, len + 1);
+				if (strcmp(cur, "/") == 0)
+					len = 0, cur[0] = 0;
+			}
+			while (len > 0 && cur[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* the slash */
+			cur[len] = 0;
+			continue;
+		}
+		if (len + 1 + n >= sizeof cur)
+			return -ENAMETOOLONG;
+		cur[len++] = '/';
+		memcpy(cur + len, comp, n + 1);
+		len += n;
+	}
+	if (!vxe_path_normalize(len ? cur : "/", out, size))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, char *out,
 		     size_t size)
 {
@@ -102,9 +165,7 @@ int vxe_resolve_path(pid_t pid, int dirfd, const char *path, bool check_root, ch
 			return -ENAMETOOLONG;
 		memcpy(joined, tmp, sizeof joined);
 	}
-	if (!vxe_path_normalize(joined, out, size))
-		return -ENAMETOOLONG;
-	return 0;
+	return dotdot_physical(pid, joined, out, size);
 }
 
 void vxe_sockaddr_text(const struct sockaddr_storage *ss, size_t len, char *buf, size_t size,

@@ -900,6 +900,14 @@ static void exe_of(pid_t pid, char *out, size_t size)
 
 static void perform(struct vxe_sup *s, int nr, const struct vxe_plan_sys *ps, struct verdict *v);
 
+/* realpath(3) of a path as the target names it: /proc/self is the target. */
+static char *target_realpath(pid_t pid, const char *path, char *real)
+{
+	char lex[PATH_MAX];
+	const char *q = proc_self_as(pid, path, lex, sizeof lex);
+	return q ? realpath(q, real) : NULL;
+}
+
 /* Mount calls that would lift the read-only bind mount over the log, in any
  * mode: soft mode performs the program's violations, not attacks on VXE.
  * A mount call on a descriptor (empty path) cannot be placed and is refused
@@ -919,7 +927,7 @@ static bool touches_log(struct vxe_sup *s, int nr)
 		if (vxe_resolve_path((pid_t)s->req->pid, AT_FDCWD, src, s->dec.check_root, abs0,
 				     sizeof abs0) == 0)
 			src = abs0;
-		if (realpath(src, real0))
+		if (target_realpath((pid_t)s->req->pid, src, real0))
 			src = real0;
 		if (s->log_real[0] && vxe_path_under(s->log_real, src))
 			return true;
@@ -943,33 +951,58 @@ static bool touches_log(struct vxe_sup *s, int nr)
 	if (s->dec.arg[arg].kind != VXE_LOGARG_STR || !path || !path[0])
 		return nr != __NR_umount2 && nr != __NR_mount;
 	char real[PATH_MAX];
-	if (realpath(path, real))
+	if (target_realpath((pid_t)s->req->pid, path, real))
 		path = real;
 	return vxe_path_under(s->log_real, path);
 }
 
 /* Whether path names the log or one of its rotations (LOG.1, LOG.2.gz, ...
- * in the same directory), as the kernel would reach it: vxe log and vxe
- * upgrade read them all, so they are VXE's alone like the log itself. */
-static bool in_log_family(const struct vxe_sup *s, const char *path)
+ * in the same directory), as the kernel would reach it for the target: a
+ * name that does not exist yet by its directory, a dangling symlink (which
+ * O_CREAT follows) by its target. vxe log and vxe upgrade read them all, so
+ * they are VXE's alone like the log itself. */
+static bool in_log_family(const struct vxe_sup *s, pid_t pid, const char *path)
 {
-	char real[PATH_MAX], dir[PATH_MAX];
+	char cur[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
 	const char *base;
-	if (realpath(path, real)) {
-		char *slash = strrchr(real, '/');
-		*slash = 0;
-		snprintf(dir, sizeof dir, "%s", real[0] ? real : "/");
-		base = slash + 1;
-	} else {
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int hop = 0;; hop++) {
+		if (hop == 40)
+			return true; /* the kernel says ELOOP; refusing costs nothing */
+		if (target_realpath(pid, cur, real)) {
+			char *slash = strrchr(real, '/');
+			*slash = 0;
+			snprintf(dir, sizeof dir, "%s", real[0] ? real : "/");
+			base = slash + 1;
+			break;
+		}
+		char lex[PATH_MAX], link[PATH_MAX];
+		const char *q = proc_self_as(pid, cur, lex, sizeof lex);
+		struct stat st;
+		ssize_t n;
+		if (q && lstat(q, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    (n = readlink(q, link, sizeof link - 1)) > 0) {
+			link[n] = 0;
+			char next[PATH_MAX];
+			const char *slash = strrchr(q, '/');
+			if (link[0] == '/' || !slash)
+				snprintf(next, sizeof next, "%s", link);
+			else if (snprintf(next, sizeof next, "%.*s/%s", (int)(slash - q), q,
+					  link) >= (int)sizeof next)
+				return true;
+			snprintf(cur, sizeof cur, "%s", next);
+			continue;
+		}
 		/* Not there yet (a creation): its directory decides. */
-		const char *slash = strrchr(path, '/');
+		const char *slash = strrchr(cur, '/');
 		if (!slash)
 			return false;
 		char parent[PATH_MAX];
-		snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
-		if (!realpath(parent[0] ? parent : "/", dir))
+		snprintf(parent, sizeof parent, "%.*s", (int)(slash - cur), cur);
+		if (!target_realpath(pid, parent[0] ? parent : "/", dir))
 			return false;
 		base = slash + 1;
+		break;
 	}
 	size_t n = strlen(s->log_base);
 	return strcmp(dir, s->log_dir) == 0 && strncmp(base, s->log_base, n) == 0 &&
@@ -990,9 +1023,19 @@ static bool writes_log_family(struct vxe_sup *s, int nr, const struct vxe_syscal
 					(pid_t)s->req->pid, &creates);
 	if (access == VXE_FS_READ && !creates)
 		return false;
-	for (int i = 0; i < s->dec.npath; i++)
-		if (in_log_family(s, s->dec.path[i]))
+	/* Renaming or removing the log's directory or one above it would let
+	 * the program put another "log" where vxe log and upgrade look. */
+	bool moves =
+	    nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2 || nr == __NR_rmdir;
+	pid_t pid = (pid_t)s->req->pid;
+	for (int i = 0; i < s->dec.npath; i++) {
+		char real[PATH_MAX];
+		if (in_log_family(s, pid, s->dec.path[i]))
 			return true;
+		if (moves && target_realpath(pid, s->dec.path[i], real) &&
+		    vxe_path_under(s->log_dir, real))
+			return true;
+	}
 	return false;
 }
 

@@ -119,4 +119,96 @@ run_forge soft "$T/grant.vxed" "$D" "$D/other"
 check "shared dir, grant, soft: creating vxe.log.5 refused ($(res create_rot5))" refused create_rot5
 check "...nothing made" test ! -e "$D/vxe.log.5"
 
+# 3. Names that reach the family indirectly (dev-system red team, round 2):
+# /proc/self is the program, not the supervisor; a dangling symlink is
+# followed by O_CREAT; ".." goes up from where a symlink led, not as text.
+cat >"$T/ind.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+op = sys.argv[1]
+def res(name, ok, err=0):
+    print("RESULT", name, "ok" if ok else "errno=%d" % err, flush=True)
+def write(name, path, flags=os.O_WRONLY | os.O_CREAT | os.O_APPEND):
+    try:
+        fd = os.open(path, flags, 0o600)
+        os.write(fd, b'{"v":1,"forged":true}\n'); os.close(fd); res(name, True)
+    except OSError as e:
+        res(name, False, e.errno)
+if op == "umount":            # chdir(LOGDIR); umount2("/proc/self/cwd"); write via /proc/self/fd
+    os.chdir(sys.argv[2])
+    r = libc.umount2(b"/proc/self/cwd", 2)
+    res("umount_cwd", r == 0, ctypes.get_errno())
+    d = os.open(sys.argv[2], os.O_PATH | os.O_DIRECTORY)
+    write("trunc_via_fd", "/proc/self/fd/%d/vxe.log" % d, os.O_WRONLY | os.O_TRUNC)
+elif op == "rename":          # rename an ancestor of the log's directory
+    try:
+        os.rename(sys.argv[2], sys.argv[3]); res("rename_ancestor", True)
+    except OSError as e:
+        res("rename_ancestor", False, e.errno)
+elif op == "procfd":
+    d = os.open(sys.argv[2], os.O_PATH | os.O_DIRECTORY)
+    write("procfd_rot", "/proc/self/fd/%d/vxe.log.1" % d)
+elif op == "dangle":          # chdir("/"); a relative symlink; O_CREAT through it
+    os.chdir("/")
+    os.symlink(sys.argv[3], sys.argv[2])
+    write("dangle_rot", sys.argv[2])
+elif op == "dotdot":
+    write(sys.argv[2], sys.argv[3])
+PY
+frun() { # frun MODE VXED LOG ARGS...
+	local mode=$1 vxed=$2 log=$3
+	shift 3
+	"$VXE" run --mode "$mode" --log "$log" -q "$vxed" "$PY" "$T/ind.py" "$@" >"$T/out" 2>"$T/err"
+}
+cat >"$T/ind.vxed" <<EOF
+(vxed "lg-ind" :type filesystem)
+(files (read "/") (write "$T/w" "$T/S" "/dev/null") (execute "/usr" "/lib" "/lib64"))
+EOF
+
+D=$T/own
+rm -rf "$D"
+seed "$D"
+echo '{"v":1,"seed":"log"}' >"$D/vxe.log"
+cp "$D/vxe.log" "$T/seed.log"
+frun soft "$T/ind.vxed" "$D/vxe.log" umount "$D"
+check "soft: umount2(\"/proc/self/cwd\") from the log's directory refused ($(res umount_cwd))" refused umount_cwd
+check "soft: the log truncated through /proc/self/fd/N refused ($(res trunc_via_fd))" refused trunc_via_fd
+check "...the log still starts with its own record" bash -c "head -1 '$D/vxe.log' | cmp -s - '$T/seed.log'"
+
+mkdir -p "$T/R/log/vxe"
+: >"$T/R/log/vxe/vxe.log"
+frun soft "$T/ind.vxed" "$T/R/log/vxe/vxe.log" rename "$T/R/log" "$T/R/log.x"
+check "soft: renaming an ancestor of the log's directory refused ($(res rename_ancestor))" refused rename_ancestor
+check "...it is still there" test -d "$T/R/log/vxe"
+
+S=$T/S
+rm -rf "$S" "$T/w/up" "$T/w/s2"
+seed "$S"
+echo x >"$S/other"
+mkdir -p "$S/sub"
+ln -s "$S/sub" "$T/w/up"
+frun production "$T/ind.vxed" "$S/vxe.log" procfd "$S"
+check "production, shared dir: vxe.log.1 through /proc/self/fd/N refused ($(res procfd_rot))" refused procfd_rot
+rm -f "$S/vxe.log.2"
+frun production "$T/ind.vxed" "$S/vxe.log" dangle "$T/w/s2" ../S/vxe.log.2
+check "production, shared dir: vxe.log.2 made through a dangling relative symlink refused ($(res dangle_rot))" refused dangle_rot
+check "...not made" test ! -e "$S/vxe.log.2"
+frun production "$T/ind.vxed" "$S/vxe.log" dotdot dotdot_rot "$T/w/up/../vxe.log.3"
+check "production, shared dir: up/../vxe.log.3 (up a symlink into it) refused ($(res dotdot_rot))" refused dotdot_rot
+check "...not made" test ! -e "$S/vxe.log.3"
+check "...and logged, as the file the kernel would reach" grep -q "\"path\":\"$S/vxe.log.3\"" "$S/vxe.log"
+
+# ".." after a symlink, away from the log: decided (and logged) as the file
+# the kernel reaches, not as the text.
+mkdir -p "$T/outside/sub"
+rm -f "$T/w/up2" "$T/outside/evil"
+ln -s "$T/outside/sub" "$T/w/up2"
+: >"$T/lx.log"
+frun production "$T/ind.vxed" "$T/lx.log" dotdot dotdot_out "$T/w/up2/../evil"
+check "production: w/up2/../evil (up2 -> outside/sub) refused ($(res dotdot_out))" refused dotdot_out
+check "...logged as $T/outside/evil" grep -q "\"path\":\"$T/outside/evil\"" "$T/lx.log"
+: >"$T/lx.log"
+frun soft "$T/ind.vxed" "$T/lx.log" dotdot dotdot_soft "$T/w/up2/../evil"
+check "soft: the same is logged as $T/outside/evil" grep -q "\"path\":\"$T/outside/evil\",.*\"action\":\"logged\"\|\"action\":\"logged\".*\"path\":\"$T/outside/evil\"" "$T/lx.log"
+
 finish
