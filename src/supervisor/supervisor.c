@@ -321,6 +321,12 @@ static void check_files(struct vxe_sup *s, int nr, const struct vxe_syscall_info
 			deny(v, EPERM, "files"); /* on a symlink itself: not performed */
 			return;
 		}
+		/* Decided again on the inode that will be changed: the name may
+		 * have become a symlink since the check above (R2-6). */
+		if (!path_ok(s->p, (pid_t)s->req->pid, real, need, false)) {
+			deny(v, EACCES, "files");
+			return;
+		}
 		if (nr == __NR_chmod || nr == __NR_fchmodat || nr == __NR_fchmodat2 ||
 		    nr == __NR_chown || nr == __NR_fchownat) {
 			v->kind = V_RETURN;
