@@ -51,6 +51,7 @@ struct vxe_up_prop {
 	 * If nothing else was seen, the proposal is only that report. */
 	char *escvals, *escarg;
 	bool raw_socket; /* socket: a raw or packet socket type was seen */
+	char *console;	 /* ioctl: console-takeover requests seen (KDSKBSENT, VT_ACTIVATE...) */
 	/* PATH: one VXE_FS_* bit and the ladder, narrowest first. */
 	unsigned access;
 	char *ladder[VXE_UP_LADDER_MAX];
@@ -120,20 +121,25 @@ const char *vxe_upgrade_risk(const struct vxe_upgrade *u, const struct vxe_up_pr
 char *vxe_upgrade_form(const struct vxe_up_prop *p);
 
 /* A grant, for vxe_grant_risk. */
-enum vxe_grant_kind { VXE_GRANT_PATH, VXE_GRANT_SOCKET };
+enum vxe_grant_kind { VXE_GRANT_PATH, VXE_GRANT_SOCKET, VXE_GRANT_IOCTL };
 struct vxe_grant {
 	enum vxe_grant_kind kind;
-	unsigned access;     /* PATH: VXE_FS_* bits */
-	const char *path;    /* PATH: normalised, absolute */
-	const char *domains; /* SOCKET: names or numbers the rule names (space-separated, any
-				other words ignored); NULL: any family */
-	bool raw;	     /* SOCKET: raw or packet sockets were seen */
+	unsigned access;      /* PATH: VXE_FS_* bits */
+	const char *path;     /* PATH: normalised, absolute */
+	const char *domains;  /* SOCKET: names or numbers the rule names (space-separated, any
+				 other words ignored); NULL: any family */
+	bool raw;	      /* SOCKET: raw or packet sockets were seen */
+	const char *requests; /* IOCTL: names or numbers the rule's check names (space-separated,
+				 other words ignored); NULL: a plain permit */
+	const char *seen;     /* IOCTL: requests seen (a proposal's), NULL: none known */
 };
 /* Why a grant is risky, or NULL: the one table of risks, used by vxe
  * upgrade's review and by vxe check's listing (doc/upgrade.md). Writes
  * under system directories, reads of secrets, execute of shells and
  * interpreters (or of a directory holding them), a whole top-level
- * directory, sockets of AF_PACKET/AF_NETLINK/AF_KEY and raw sockets. p, if
+ * directory, control sockets (D-Bus, docker...), devices, sockets of
+ * AF_PACKET/AF_NETLINK/AF_KEY and raw sockets, ioctl requests that take the
+ * console over (named by the check, or seen with a plain permit). p, if
  * not NULL, is the VXED the grant is (or would be) part of: an execute that
  * its write rules overlap, or a write over what it executes, is risky. */
 const char *vxe_grant_risk(const struct vxe_policy *p, const struct vxe_grant *g);

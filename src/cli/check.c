@@ -36,19 +36,23 @@ static const char *esc(const char *s)
 	return vxe_termsafe(b, sizeof buf[0], s ? s : "", VXE_TS_BACKSLASH);
 }
 
-/* The symbols a predicate names, space-separated (for vxe_grant_risk). */
-static void symbols(const vl_value *v, char *out, size_t size, int depth)
+/* The symbols a predicate names (and its integers, if ints), space-separated
+ * (for vxe_grant_risk). */
+static void symbols(const vl_value *v, char *out, size_t size, int depth, bool ints)
 {
 	if (depth > 64)
 		return;
 	const char *sym = vl_symbol_name(v);
-	if (sym) {
+	if (sym || (ints && vl_typeof(v) == VL_INT)) {
 		size_t n = strlen(out);
-		snprintf(out + n, size - n, "%s%s", n ? " " : "", sym);
+		if (sym)
+			snprintf(out + n, size - n, "%s%s", n ? " " : "", sym);
+		else
+			snprintf(out + n, size - n, "%s%lld", n ? " " : "", (long long)vl_int(v));
 		return;
 	}
 	for (; vl_typeof(v) == VL_CONS; v = vl_cdr(v))
-		symbols(vl_car(v), out, size, depth + 1);
+		symbols(vl_car(v), out, size, depth + 1, ints);
 }
 
 /* Grants that open a way to the host (vxe_grant_risk: the table vxe upgrade
@@ -68,13 +72,21 @@ static int warn_risky(const struct vxe_policy *p)
 	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct vxe_rule *r = &p->rules[i];
-		if (strcmp(r->syscall, "socket") != 0) /* socketpair: AF_UNIX only */
+		bool ioctl = strcmp(r->syscall, "ioctl") == 0;
+		if (strcmp(r->syscall, "socket") != 0 && !ioctl) /* socketpair: AF_UNIX only */
 			continue;
 		char syms[1024] = "";
-		struct vxe_grant g = {.kind = VXE_GRANT_SOCKET};
+		struct vxe_grant g = {.kind = ioctl ? VXE_GRANT_IOCTL : VXE_GRANT_SOCKET};
 		if (r->kind != VXE_RULE_UNCHECKED && r->pred >= 0) {
-			symbols(vl_pinned(p->lisp, r->pred_body), syms, sizeof syms, 0);
-			g.domains = syms;
+			/* ioctl: the requests the check names (a plain permit
+			 * is not listed: the log says what was used). */
+			symbols(vl_pinned(p->lisp, r->pred_body), syms, sizeof syms, 0, ioctl);
+			if (ioctl)
+				g.requests = syms;
+			else
+				g.domains = syms;
+		} else if (ioctl) {
+			continue;
 		}
 		const char *why = vxe_grant_risk(p, &g);
 		if (!why)

@@ -152,6 +152,43 @@ static bool old_has_line(const char *old_text, const char *line, size_t n)
 	return false;
 }
 
+/* clone with namespace flags: like an escape-set call, a line of the "Not
+ * granted" comment and a warning. (permit clone) keeps the flags closed. */
+static void ns_clone(const struct vxe_trace *t, struct vxe_buf *tail, FILE *warn)
+{
+	struct vxe_buf f = {0}, c = {0};
+	uint64_t left = t->ns_flags;
+	for (unsigned i = 0; vxe_const_at(i); i++) {
+		const struct vxe_const *k = vxe_const_at(i);
+		if (strncmp(k->name, "CLONE_NEW", 9) != 0 || !k->value ||
+		    ((uint64_t)k->value & t->ns_flags) != (uint64_t)k->value)
+			continue;
+		vxe_buf_printf(&f, "%s%s", f.len ? "|" : "", k->name);
+		left &= ~(uint64_t)k->value;
+	}
+	if (left || !f.len)
+		vxe_buf_printf(&f, "%s%#llx", f.len ? "|" : "", (unsigned long long)left);
+	vxe_buf_printf(&c, "%llu %s", (unsigned long long)t->ns_clones,
+		       t->ns_clones == 1 ? "call" : "calls");
+	if (t->ns_progs) {
+		vxe_buf_puts(&c, ": ");
+		prog_list(&c, t, t->ns_progs);
+	}
+	if (!f.oom && !c.oom) {
+		vxe_buf_printf(
+		    tail,
+		    "clone with %s (%s): namespaces, escape set; (permit clone) keeps them "
+		    "closed\n",
+		    f.s, c.s);
+		vxe_trace_warnf(warn,
+				"vxe: trace: clone was used with %s (%s): namespaces are in the "
+				"escape set; not granted (permit clone keeps them closed)",
+				f.s, c.s);
+	}
+	free(f.s);
+	free(c.s);
+}
+
 /* Syscall rules; returns the number added, -1 on allocation failure. */
 static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, const char *old_text,
 			 struct vxe_doc *d, struct vxe_buf *tail, FILE *warn)
@@ -173,6 +210,8 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, cons
 		}
 		bool ok = !c.oom;
 		unsigned cl = info ? info->classes : 0;
+		if (name && strcmp(name, "clone") == 0 && t->ns_clones)
+			ns_clone(t, tail, warn);
 		if (!name) {
 			vxe_buf_printf(tail,
 				       "syscall %d (%s) is unknown to libseccomp: no VXED can "

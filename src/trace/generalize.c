@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "policy/policy_internal.h"
 #include "trace/trace_internal.h"
 #include "vxe/landlock.h"
 #include "vxe/trace.h"
+#include "vxe/upgrade.h"
 
 int vxe_gen_path_cmp(const char *a, const char *b)
 {
@@ -60,10 +62,31 @@ static const struct {
 	const char *dir; /* '*' at the end of a name: any name starting so */
 	bool below;	 /* and every directory under it */
 } sensitive[] = {
-    {"/etc", true},	     {"/usr", true},	     {"/boot", true},	 {"/root", true},
-    {"/bin", true},	     {"/sbin", true},	     {"/lib*", true},	 {"/var/spool/cron", true},
-    {"/var/lib/dpkg", true}, {"/var/lib/apt", true}, {"/home/*", false}, {"/proc", true},
-    {"/sys", true},	     {"/dev", true},
+    {"/etc", true},
+    {"/usr", true},
+    {"/boot", true},
+    {"/root", true},
+    {"/bin", true},
+    {"/sbin", true},
+    {"/lib*", true},
+    {"/var/spool/cron", true},
+    {"/var/lib/dpkg", true},
+    {"/var/lib/apt", true},
+    {"/home/*", false},
+    {"/proc", true},
+    {"/sys", true},
+    {"/dev", true},
+    /* Transient units and systemd's private socket; users' managers and
+     * session buses; lingering users and timers; sudo's timestamps;
+     * polkit's authorisations; at jobs; the web root (code the web server
+     * runs, defacement). */
+    {"/run/systemd", true},
+    {"/run/user", true},
+    {"/var/lib/systemd", true},
+    {"/var/lib/sudo", true},
+    {"/var/lib/polkit-1", true},
+    {"/var/spool/at", true},
+    {"/var/www", true},
 };
 
 /* Whether dir is pat (or under it, if below), component by component. */
@@ -187,6 +210,7 @@ struct cand {
 	char *example;	 /* owned: one of them, as the program named it */
 	const char *why; /* static: how it was generalised, or NULL */
 	bool kept;	 /* kept precise on purpose (too wide) */
+	char *note;	 /* owned, or NULL: reached through a symlink (see via_link) */
 };
 
 struct cands {
@@ -225,6 +249,7 @@ static void cand_add(struct cands *c, const char *path, unsigned bit, const stru
 	x->members = 1;
 	x->why = why;
 	x->kept = false;
+	x->note = NULL;
 	c->n++;
 }
 
@@ -249,9 +274,14 @@ static void absorb(struct cand *into, struct cand *from)
 	into->kept |= from->kept && strcmp(into->path, from->path) == 0;
 	if (!into->why && from->why && strcmp(into->path, from->path) == 0)
 		into->why = from->why;
+	if (!into->note) {
+		into->note = from->note;
+		from->note = NULL;
+	}
 	free(from->path);
 	free(from->example);
-	from->path = from->example = NULL;
+	free(from->note);
+	from->path = from->example = from->note = NULL;
 }
 
 /* Sorts, merges duplicates and drops what an ancestor with the same access
@@ -342,9 +372,14 @@ static bool fold_directories(struct cands *c, unsigned max)
 						d->count += m->count;
 						d->progs |= m->progs;
 						d->members += m->members;
+						if (!d->note) {
+							d->note = m->note;
+							m->note = NULL;
+						}
 						free(m->path);
 						free(m->example);
-						m->path = m->example = NULL;
+						free(m->note);
+						m->path = m->example = m->note = NULL;
 					}
 				}
 				changed = any = true;
@@ -391,6 +426,91 @@ static void real_path(const char *path, char *out, size_t size)
 	    (size_t)snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", base) < size)
 		return;
 	snprintf(out, size, "%s", path);
+}
+
+/* Whether a symlink in directory dir is the system's (/lib64, /var/run,
+ * /bin/sh, /etc/alternatives/...): a directory trace never grants write on
+ * as a whole, so a name made there is a precise rule, refused or warned
+ * about. A symlink anywhere else may be the program's own. */
+static bool system_link_dir(const char *dir)
+{
+	return vxe_gen_too_wide(dir, VXE_FS_WRITE) && !shared_state(dir);
+}
+
+/* Follows path as the kernel does, symlink by symlink; true if one of
+ * them lies outside the system's directories (the program may have made
+ * it, or swapped a directory for it before it exited): that symlink's own
+ * path in link. */
+static bool via_link(const char *path, char *link, size_t size)
+{
+	char rest[PATH_MAX * 2], cur[PATH_MAX * 2] = "", next[PATH_MAX * 2], target[PATH_MAX];
+	if (path[0] != '/' || (size_t)snprintf(rest, sizeof rest, "%s", path) >= sizeof rest)
+		return false;
+	for (unsigned links = 0;;) {
+		char *c = rest;
+		while (*c == '/')
+			c++;
+		if (!*c)
+			return false;
+		size_t n = strcspn(c, "/");
+		char comp[NAME_MAX + 1];
+		if (n > NAME_MAX)
+			return false;
+		memcpy(comp, c, n);
+		comp[n] = 0;
+		memmove(rest, c + n, strlen(c + n) + 1);
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			char *slash = strrchr(cur, '/');
+			if (slash)
+				*slash = 0;
+			continue;
+		}
+		if (strlen(cur) + n + 2 > PATH_MAX)
+			return false;
+		size_t cl = strlen(cur);
+		next[0] = 0;
+		memcpy(next, cur, cl);
+		next[cl] = '/';
+		memcpy(next + cl + 1, comp, n + 1);
+		struct stat st;
+		if (lstat(next, &st) < 0)
+			return false; /* not there: nothing further is followed */
+		if (!S_ISLNK(st.st_mode)) {
+			snprintf(cur, sizeof cur, "%s", next);
+			continue;
+		}
+		if (!system_link_dir(cur[0] ? cur : "/")) {
+			snprintf(link, size, "%.*s", PATH_MAX - 1, next);
+			return true;
+		}
+		ssize_t tl = readlink(next, target, sizeof target - 1);
+		if (tl <= 0 || ++links > 40)
+			return false;
+		target[tl] = 0;
+		char joined[PATH_MAX * 2];
+		if ((size_t)snprintf(joined, sizeof joined, "%s/%s", target, rest) >= sizeof rest)
+			return false;
+		snprintf(rest, sizeof rest, "%s", joined);
+		if (target[0] == '/')
+			cur[0] = 0;
+	}
+}
+
+/* Why a grant of bit on path is risky (vxe_grant_risk's table, the
+ * sensitive trees), or NULL. Devices and the process's own /proc entries
+ * are left to the table (/dev/null is not a risk). */
+static const char *grant_risk(const char *path, unsigned bit)
+{
+	struct vxe_grant g = {.kind = VXE_GRANT_PATH, .access = bit, .path = path};
+	const char *why = vxe_grant_risk(NULL, &g);
+	if (why || bit == VXE_FS_READ)
+		return why;
+	if (sensitive_tree(path, bit) && !vxe_path_under(path, "/dev") &&
+	    !vxe_path_under(path, "/proc"))
+		return "in a sensitive tree (doc/trace.md)";
+	return NULL;
 }
 
 /* A per-process /proc entry: /proc/PID/..., /proc/self/...,
@@ -472,6 +592,10 @@ static void comment_for(struct vxe_buf *b, const struct cand *x, const struct vx
 	}
 	if (x->why)
 		vxe_buf_printf(b, " (%s)", x->why);
+	if (x->note) {
+		vxe_buf_puts(b, "; ");
+		vxe_buf_comment_text(b, x->note, 400);
+	}
 }
 
 /* Accesses that no rule grants safely: listed in the VXED's "Not granted"
@@ -635,12 +759,38 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 	bool folding = o->level != VXE_GEN_NONE;
 	for (size_t i = 0; i < n && !c.oom; i++) {
 		const struct vxe_gen_in *r = &in[i];
-		char real[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX];
+		char real[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX], link[PATH_MAX];
 		real_path(r->path, real, sizeof real);
 		struct proc_entry pe = proc_entry(real, r->proc_other, o->root);
+		/* The rule names the real path: if the program reached it
+		 * through a symlink it may have made (a directory swapped for
+		 * one before it exited), the rule is aimed by the program. */
+		bool linked = pe.kind == PROC_NONE && strcmp(real, r->path) != 0 &&
+			      via_link(r->path, link, sizeof link);
+		size_t before = c.n;
 		for (unsigned bit = VXE_FS_READ; bit <= VXE_TR_CREATE; bit <<= 1) {
 			if (!(r->access & bit))
 				continue;
+			if (linked) {
+				unsigned b = bit == VXE_TR_CREATE ? VXE_FS_WRITE : bit;
+				char rdir[PATH_MAX];
+				parent_of(real, rdir, sizeof rdir);
+				const char *risk = grant_risk(real, b);
+				if (!risk && bit == VXE_TR_CREATE)
+					risk = grant_risk(rdir, b);
+				if (!risk && b == VXE_FS_READ && in_ssh(real))
+					risk = "under a .ssh directory";
+				if (risk) {
+					char why[PATH_MAX + 256];
+					snprintf(
+					    why, sizeof why,
+					    "its real path is reached through the symlink %s, "
+					    "which the program may have made, and is risky (%s)",
+					    link, risk);
+					refuse(&rf, r, bit, real, why);
+					continue;
+				}
+			}
 			if (pe.kind != PROC_NONE) {
 				if (!old_grants(o->old, r->path, real,
 						bit == VXE_TR_CREATE ? VXE_FS_WRITE : bit))
@@ -673,6 +823,29 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 				cand_add(&c, real, bit, r, r->path, r->why);
 			}
 		}
+		for (size_t k = before; linked && k < c.n && !c.oom; k++) {
+			struct cand *x = &c.v[k];
+			if (x->note)
+				continue;
+			char named[PATH_MAX];
+			/* A directory for a name made in it: the one the program named. */
+			if (strcmp(x->path, real) != 0 && vxe_path_under(real, x->path)) {
+				parent_of(r->path, named, sizeof named);
+				if (strcmp(x->path, named) == 0)
+					continue;
+			} else {
+				snprintf(named, sizeof named, "%s", r->path);
+			}
+			struct vxe_buf nb = {0};
+			vxe_buf_printf(
+			    &nb,
+			    "written as its real path %s; the program named %s: a symlink "
+			    "(%s); review",
+			    x->path, named, link);
+			if (nb.oom)
+				c.oom = true;
+			x->note = nb.s;
+		}
 	}
 	refusals_end(&rf);
 	compact(&c);
@@ -700,6 +873,23 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 			comment_for(&b, &c.v[i], o);
 			ok = !b.oom && vxe_doc_add_path(d, c.v[i].bit, c.v[i].path, b.s);
 			free(b.s);
+			const char *risk = c.v[i].bit == VXE_FS_WRITE && !is_dir(c.v[i].path) &&
+						   !vxe_path_under(c.v[i].path, "/proc/self") &&
+						   !vxe_path_under(c.v[i].path, "/proc/thread-self")
+					       ? grant_risk(c.v[i].path, VXE_FS_WRITE)
+					       : NULL;
+			if (ok && risk)
+				vxe_trace_warnf(
+				    warn,
+				    "vxe: trace: (write \"%s\") is granted precisely: %s; "
+				    "review it",
+				    c.v[i].path, risk);
+			if (ok && c.v[i].note)
+				vxe_trace_warnf(warn, "vxe: trace: (%s \"%s\") is %s",
+						c.v[i].bit == VXE_FS_READ    ? "read"
+						: c.v[i].bit == VXE_FS_WRITE ? "write"
+									     : "execute",
+						c.v[i].path, c.v[i].note);
 			if (ok && c.v[i].bit == VXE_FS_READ && strcmp(c.v[i].path, "/") == 0)
 				vxe_trace_warnf(warn,
 						"vxe: trace: the root directory was read: the "
@@ -713,6 +903,7 @@ bool vxe_generalize(const struct vxe_gen_in *in, size_t n, const struct vxe_gen_
 		}
 		free(c.v[i].path);
 		free(c.v[i].example);
+		free(c.v[i].note);
 	}
 	free(c.v);
 	return ok;

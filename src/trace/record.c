@@ -374,11 +374,15 @@ static void record_net(struct vxe_trace *t, const struct vxe_trace_event *ev, ui
 {
 	bool bind = strcmp(ev->info->name, "bind") == 0;
 	if (strncmp(addr, "unix:/", 6) == 0) {
-		/* Binding a named socket creates it in its directory. */
-		if (bind)
-			record_path(t, addr + 5, VXE_TR_CREATE | VXE_FS_WRITE, progbit, false);
+		/* Binding a named socket creates it in its directory;
+		 * connecting (or sending) to one needs write on it, as the
+		 * supervisor checks it. */
+		record_path(t, addr + 5, bind ? VXE_TR_CREATE | VXE_FS_WRITE : VXE_FS_WRITE,
+			    progbit, false);
 		return;
 	}
+	if (strcmp(ev->info->name, "connect") != 0 && !bind)
+		return; /* a send to an inet address: as before, not a rule */
 	if (strncmp(addr, "inet:", 5) != 0 && strncmp(addr, "inet6:", 6) != 0)
 		return;
 	const char *colon = strrchr(addr, ':');
@@ -468,6 +472,13 @@ void vxe_trace_record(void *userdata, const struct vxe_trace_event *ev)
 	t->sys_progs[nr] |= progbit;
 	if (!ev->info)
 		return;
+	/* clone's namespace flags open a way out (the escape set): the
+	 * writer reports them. The kernel reads the low 32 bits. */
+	if (nr == __NR_clone && ((uint32_t)ev->args[0] & VXE_NS_FLAGS)) {
+		t->ns_clones++;
+		t->ns_progs |= progbit;
+		t->ns_flags |= (uint32_t)ev->args[0] & VXE_NS_FLAGS;
+	}
 	const struct vxe_file_call *fc = t->fc[nr];
 	if (fc) {
 		unsigned npath = 0;
@@ -487,7 +498,8 @@ void vxe_trace_record(void *userdata, const struct vxe_trace_event *ev)
 		const char *name = ev->info->name;
 		if (strcmp(name, "socket") == 0)
 			record_socket(t, ev);
-		else if (strcmp(name, "bind") == 0 || strcmp(name, "connect") == 0)
+		else if (strcmp(name, "bind") == 0 || strcmp(name, "connect") == 0 ||
+			 strcmp(name, "sendto") == 0)
 			for (unsigned i = 0; i < ev->ndecoded; i++)
 				if (ev->info->args[i].type == VXE_ARG_SOCKADDR)
 					record_net(t, ev, progbit, ev->decoded[i].s);

@@ -184,6 +184,9 @@ struct vxe_trace {
 	unsigned nnet;
 	struct vxe_tr_sock socks[32];
 	unsigned nsocks;
+	/* clone with namespace flags (the escape set: never granted). */
+	uint64_t ns_clones, ns_progs;
+	uint64_t ns_flags;
 	pid_t root; /* the traced program's process */
 	long last_progress;
 	bool progress_shown;

@@ -18,9 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/kd.h>
+#include <linux/vt.h>
 
 #include "compile/compile_internal.h"
 #include "policy/policy_internal.h"
@@ -149,6 +153,7 @@ static void prop_free(struct vxe_up_prop *p)
 	free(p->values);
 	free(p->escvals);
 	free(p->escarg);
+	free(p->console);
 	for (unsigned i = 0; i < VXE_UP_LADDER_MAX; i++)
 		free(p->ladder[i]);
 	free(p->programs);
@@ -214,6 +219,7 @@ enum risk_match {
 	R_NAME,	     /* the base name matches the pattern (NAME or NAME*) */
 	R_TOP,	     /* a top-level directory */
 	R_TOPPRIV,   /* a top-level directory but those of public system files */
+	R_JOURNAL,   /* exactly a logging or notify socket of systemd's: no risk (why NULL) */
 };
 
 #define RR     VXE_FS_READ
@@ -222,6 +228,16 @@ enum risk_match {
 #define SHELL  "execute of a shell: it runs any command it is given"
 #define INTERP "execute of an interpreter: it runs any program it is given"
 #define ASUSER "execute of a program that runs commands as another user"
+#define OUTSIDE                                                                                    \
+	"execute of a program that hands commands to something outside VXE (systemd, atd, cron, "  \
+	"a remote host)"
+#define NSTOOL	"execute of a program that changes root, namespaces, mounts or capabilities"
+#define DEBUG	"execute of a debugger or tracer: it reads and changes other processes"
+#define KERNEL	"execute of a kernel tool: modules, kexec, BPF"
+#define NETTOOL "execute of a network tool: it reaches any host (and may run what it fetched)"
+#define CTLSOCK                                                                                    \
+	"connect to a control socket: it runs code as root outside VXE (D-Bus, systemd, "          \
+	"containers)"
 
 static const struct risk {
 	unsigned access;
@@ -242,8 +258,44 @@ static const struct risk {
     {RW, R_ITSELF, "/var/lib", "write on /var/lib itself: every package's state"},
     {RW, R_ITSELF, "/var", "write on /var itself"},
     {RW, R_UNDER, "/var/log/vxe", "write under /var/log/vxe: VXE's own log"},
+    {RW, R_UNDER, "/var/lib/sudo",
+     "write under /var/lib/sudo: sudo's timestamps (sudo "
+     "without a password)"},
+    {RW, R_UNDER, "/var/lib/polkit-1", "write under /var/lib/polkit-1: polkit's authorisations"},
+    {RW, R_UNDER, "/var/lib/systemd",
+     "write under /var/lib/systemd: systemd's state (lingering "
+     "users, timers)"},
+    {RW, R_UNDER, "/var/www",
+     "write under /var/www: the web root (defacement, code the web "
+     "server runs)"},
+    {RW, R_UNDER, "/var/spool/at", "write under /var/spool/at: at jobs run as their owner"},
+    /* Control sockets: connecting is a write on the socket. */
+    {RW, R_REACH, "/run/dbus", CTLSOCK},
+    {RW, R_REACH, "/var/run/dbus", CTLSOCK},
+    {RW, R_REACH, "/run/containerd", CTLSOCK},
+    {RW, R_REACH, "/var/run/containerd", CTLSOCK},
+    {RW, R_REACH, "/run/docker", CTLSOCK},
+    {RW, R_REACH, "/var/run/docker", CTLSOCK},
+    {RW, R_REACH, "/run/podman", CTLSOCK},
+    {RW, R_REACH, "/run/libvirt", CTLSOCK},
+    {RW, R_REACH, "/run/crio", CTLSOCK},
+    {RW, R_REACH, "/run/snapd", CTLSOCK},
+    {RW, R_NAME, "docker.sock", CTLSOCK},
+    {RW, R_NAME, "containerd.sock", CTLSOCK},
+    {RW, R_NAME, "podman.sock", CTLSOCK},
+    {RW, R_NAME, "crio.sock", CTLSOCK},
+    {RW, R_NAME, "snapd.socket", CTLSOCK},
+    {RW, R_NAME, "snapd-snap.socket", CTLSOCK},
+    {RW, R_NAME, "system_bus_socket", CTLSOCK},
+    {RW, R_NAME, "libvirt-sock", CTLSOCK},
     {RW, R_ITSELF, "/run", "write on /run itself: every service's runtime state"},
-    {RW, R_UNDER, "/run/systemd", "write under /run/systemd: transient units run as root"},
+    {RW, R_JOURNAL, "/run/systemd", NULL}, /* journald's sockets, sd_notify: not a risk */
+    {RW, R_UNDER, "/run/systemd",
+     "write under /run/systemd: transient units run as root, "
+     "systemd's private socket"},
+    {RW, R_UNDER, "/run/user",
+     "write under /run/user: users' session buses and systemd "
+     "managers (code run as the user)"},
     {RW, R_UNDER, "/run/udev", "write under /run/udev: device rules run as root"},
     {RW, R_UNDER, "/proc", "write under /proc: kernel settings (core_pattern runs a program)"},
     {RW, R_UNDER, "/sys", "write under /sys: kernel and device settings"},
@@ -270,9 +322,18 @@ static const struct risk {
     {RR, R_COMPONENT, ".ssh", "read under a .ssh directory: private keys"},
     {RR, R_ITSELF, "/home", "read of /home: covers users' ~/.ssh"},
     {RR, R_CHILD, "/home", "read of a home directory: covers ~/.ssh"},
+    {RR, R_REACH, "/etc/sudoers", "read of /etc/sudoers: who may become root"},
+    {RR, R_REACH, "/etc/sudoers.d", "read of /etc/sudoers.d: who may become root"},
+    {RR, R_REACH, "/etc/security/opasswd", "read of /etc/security/opasswd: old password hashes"},
+    {RR, R_REACH, "/var/backups", "read of /var/backups: copies of shadow and gshadow"},
+    {RR, R_DEV, "/dev", "read of a device: disks, memory, the kernel's log, keyboards"},
     {RR, R_ITSELF, "/proc",
      "read of the whole of /proc: every process's memory maps, "
      "command lines, kernel settings"},
+    {RR, R_REACH, "/proc/kcore", "read of /proc/kcore: the kernel's memory"},
+    {RR, R_REACH, "/proc/kallsyms", "read of /proc/kallsyms: kernel addresses (KASLR)"},
+    {RR, R_REACH, "/sys/kernel/debug", "read of /sys/kernel/debug: kernel internals"},
+    {RR, R_REACH, "/sys/firmware", "read of /sys/firmware: ACPI tables, EFI variables"},
     /* execute: shells and interpreters run any command they are given */
     {RX, R_NAME, "sh", SHELL},
     {RX, R_NAME, "bash", SHELL},
@@ -306,6 +367,37 @@ static const struct risk {
     {RX, R_NAME, "doas", ASUSER},
     {RX, R_NAME, "pkexec", ASUSER},
     {RX, R_NAME, "runuser", ASUSER},
+    {RX, R_NAME, "setpriv", ASUSER},
+    {RX, R_NAME, "systemd-run", OUTSIDE},
+    {RX, R_NAME, "at", OUTSIDE},
+    {RX, R_NAME, "batch", OUTSIDE},
+    {RX, R_NAME, "crontab", OUTSIDE},
+    {RX, R_NAME, "ssh", OUTSIDE},
+    {RX, R_NAME, "scp", OUTSIDE},
+    {RX, R_NAME, "sftp", OUTSIDE},
+    {RX, R_NAME, "nsenter", NSTOOL},
+    {RX, R_NAME, "unshare", NSTOOL},
+    {RX, R_NAME, "chroot", NSTOOL},
+    {RX, R_NAME, "capsh", NSTOOL},
+    {RX, R_NAME, "mount", NSTOOL},
+    {RX, R_NAME, "umount", NSTOOL},
+    {RX, R_NAME, "pivot_root", NSTOOL},
+    {RX, R_NAME, "gdb", DEBUG},
+    {RX, R_NAME, "strace", DEBUG},
+    {RX, R_NAME, "ltrace", DEBUG},
+    {RX, R_NAME, "insmod", KERNEL},
+    {RX, R_NAME, "rmmod", KERNEL},
+    {RX, R_NAME, "modprobe", KERNEL},
+    {RX, R_NAME, "kexec", KERNEL},
+    {RX, R_NAME, "bpftool", KERNEL},
+    {RX, R_NAME, "nc", NETTOOL},
+    {RX, R_NAME, "nc.openbsd", NETTOOL},
+    {RX, R_NAME, "nc.traditional", NETTOOL},
+    {RX, R_NAME, "ncat", NETTOOL},
+    {RX, R_NAME, "netcat", NETTOOL},
+    {RX, R_NAME, "socat", NETTOOL},
+    {RX, R_NAME, "curl", NETTOOL},
+    {RX, R_NAME, "wget", NETTOOL},
     {RX, R_COVERS, "/bin", "execute of a directory that holds shells and interpreters"},
     {RX, R_COVERS, "/sbin", "execute of a directory that holds shells and interpreters"},
     {RX, R_COVERS, "/usr/bin", "execute of a directory that holds shells and interpreters"},
@@ -343,9 +435,11 @@ static bool has_component(const char *path, const char *name)
 /* Devices a daemon may write without reaching the host. */
 static bool harmless_dev(const char *path)
 {
-	static const char *const files[] = {"/dev/null",    "/dev/zero", "/dev/full", "/dev/random",
-					    "/dev/urandom", "/dev/tty",	 "/dev/log",  NULL};
-	static const char *const dirs[] = {"/dev/shm/", "/dev/mqueue/", "/dev/pts/", NULL};
+	static const char *const files[] = {
+	    "/dev/null", "/dev/zero",  "/dev/full",   "/dev/random", "/dev/urandom", "/dev/tty",
+	    "/dev/log",	 "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/ptmx",    NULL};
+	static const char *const dirs[] = {"/dev/shm/", "/dev/mqueue/", "/dev/pts/", "/dev/fd/",
+					   NULL};
 	for (unsigned i = 0; files[i]; i++)
 		if (strcmp(path, files[i]) == 0)
 			return true;
@@ -390,6 +484,18 @@ static bool risk_match(const struct risk *r, const char *path)
 		return path[0] == '/' && path[1] && !strchr(path + 1, '/') &&
 		       strcmp(path, "/usr") != 0 && strcmp(path, "/bin") != 0 &&
 		       strcmp(path, "/sbin") != 0 && strncmp(path, "/lib", 4) != 0;
+	case R_JOURNAL: {
+		/* Sockets every daemon may write (connect, send): syslog and
+		 * journald's, and sd_notify's, which speaks of its own unit. */
+		static const char *const socks[] = {
+		    "/run/systemd/journal/dev-log", "/run/systemd/journal/socket",
+		    "/run/systemd/journal/stdout",  "/run/systemd/journal/syslog",
+		    "/run/systemd/notify",	    NULL};
+		for (unsigned i = 0; socks[i]; i++)
+			if (strcmp(path, socks[i]) == 0)
+				return true;
+		return false;
+	}
 	}
 	return false;
 }
@@ -408,7 +514,8 @@ static const struct risk *dir_holds_interpreter(const char *path)
 	struct dirent *e;
 	for (unsigned n = 0; !found && n < 10000 && (e = readdir(d)); n++)
 		for (size_t i = 0; i < sizeof risks / sizeof risks[0]; i++) {
-			if (risks[i].m != R_NAME || !name_matches(e->d_name, risks[i].pat))
+			if (risks[i].m != R_NAME || !(risks[i].access & RX) ||
+			    !name_matches(e->d_name, risks[i].pat))
 				continue;
 			if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 			    (st.st_mode & 0111))
@@ -452,11 +559,95 @@ static const char *socket_risk(const struct vxe_grant *g)
 	return g->raw ? "raw sockets: any packet, forged or read" : NULL;
 }
 
+/* ioctl requests that take a console or a terminal over: keystrokes bound
+ * to keys or key strings (typed into the next login), the console's
+ * output redirected, a line discipline loaded, virtual terminals switched
+ * or locked, the screen's font and maps replaced. The kernel reads an
+ * unsigned int. */
+static const struct {
+	uint32_t v;
+	const char *name;
+} console_ioctls[] = {
+    {KDSKBENT, "KDSKBENT"},
+    {KDSKBSENT, "KDSKBSENT"},
+    {KDSETKEYCODE, "KDSETKEYCODE"},
+    {KDSKBMODE, "KDSKBMODE"},
+    {KDSETMODE, "KDSETMODE"},
+    {KDSIGACCEPT, "KDSIGACCEPT"},
+    {KDFONTOP, "KDFONTOP"},
+    {PIO_FONT, "PIO_FONT"},
+    {PIO_FONTX, "PIO_FONTX"},
+    {PIO_FONTRESET, "PIO_FONTRESET"},
+    {PIO_SCRNMAP, "PIO_SCRNMAP"},
+    {PIO_UNISCRNMAP, "PIO_UNISCRNMAP"},
+    {PIO_UNIMAP, "PIO_UNIMAP"},
+    {PIO_UNIMAPCLR, "PIO_UNIMAPCLR"},
+    {TIOCCONS, "TIOCCONS"},
+    {TIOCSETD, "TIOCSETD"},
+    {VT_ACTIVATE, "VT_ACTIVATE"},
+    {VT_WAITACTIVE, "VT_WAITACTIVE"},
+    {VT_SETMODE, "VT_SETMODE"},
+    {VT_RELDISP, "VT_RELDISP"},
+    {VT_DISALLOCATE, "VT_DISALLOCATE"},
+    {VT_RESIZE, "VT_RESIZE"},
+    {VT_RESIZEX, "VT_RESIZEX"},
+    {VT_LOCKSWITCH, "VT_LOCKSWITCH"},
+    {VT_UNLOCKSWITCH, "VT_UNLOCKSWITCH"},
+    {VT_SETACTIVATE, "VT_SETACTIVATE"},
+};
+
+/* The name of a console ioctl request, or NULL. */
+static const char *console_ioctl(int64_t v)
+{
+	for (size_t i = 0; i < sizeof console_ioctls / sizeof console_ioctls[0]; i++)
+		if ((uint32_t)v == console_ioctls[i].v)
+			return console_ioctls[i].name;
+	return NULL;
+}
+
+/* The first console request a space-separated list of names and numbers
+ * names, or NULL. */
+static const char *console_in(const char *list)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", list ? list : "");
+	char *save = NULL;
+	for (char *t = strtok_r(buf, " ()|", &save); t; t = strtok_r(NULL, " ()|", &save)) {
+		int64_t v;
+		char *end;
+		const struct vxe_const *c = vxe_const_by_name(t);
+		if (c)
+			v = c->value;
+		else if ((v = (int64_t)strtoull(t, &end, 0)), *end || end == t)
+			continue;
+		const char *n = console_ioctl(v);
+		if (n)
+			return n;
+	}
+	return NULL;
+}
+
+static const char *ioctl_risk(const struct vxe_grant *g, char *why, size_t size)
+{
+	const char *n = g->requests ? console_in(g->requests) : NULL;
+	if (!n && g->seen)
+		n = console_in(g->seen);
+	if (!n)
+		return NULL;
+	snprintf(why, size,
+		 "ioctl %s%s: it takes over the console or a terminal (keystrokes, key strings, "
+		 "virtual terminals, the console's output)",
+		 n, g->requests && console_in(g->requests) ? "" : " was seen");
+	return why;
+}
+
 const char *vxe_grant_risk(const struct vxe_policy *p, const struct vxe_grant *g)
 {
-	static _Thread_local char why[160];
+	static _Thread_local char why[256];
 	if (g->kind == VXE_GRANT_SOCKET)
 		return socket_risk(g);
+	if (g->kind == VXE_GRANT_IOCTL)
+		return ioctl_risk(g, why, sizeof why);
 	const char *path = g->path;
 	if (!path || path[0] != '/')
 		return "not an absolute path";
@@ -464,6 +655,11 @@ const char *vxe_grant_risk(const struct vxe_policy *p, const struct vxe_grant *g
 		const struct risk *r = &risks[i];
 		if (!(g->access & r->access) || !risk_match(r, path))
 			continue;
+		if (!r->why) { /* a harmless exception: no further row for this access */
+			if (g->access == r->access)
+				break;
+			continue;
+		}
 		return r->why;
 	}
 	if (g->access & VXE_FS_EXECUTE) {
@@ -473,7 +669,7 @@ const char *vxe_grant_risk(const struct vxe_policy *p, const struct vxe_grant *g
 			snprintf(why, sizeof why, "execute of a directory that holds %s (%s)",
 				 strcmp(r->why, SHELL) == 0    ? "a shell"
 				 : strcmp(r->why, INTERP) == 0 ? "an interpreter"
-							       : "it",
+							       : "a program risky to execute",
 				 r->pat);
 			return why;
 		}
@@ -545,6 +741,13 @@ const char *vxe_upgrade_risk(const struct vxe_upgrade *u, const struct vxe_up_pr
 	if (!vxe_upgrade_writable(p))
 		return NULL;
 	const struct vxe_policy *pol = u ? u->p : NULL;
+	if (p->kind == VXE_UP_SYSCALL && strcmp(p->syscall, "ioctl") == 0) {
+		/* The check names them, or the plain permit lets them: both
+		 * grant what was seen. */
+		struct vxe_grant g = {.kind = VXE_GRANT_IOCTL, .seen = p->console};
+		g.requests = has_check(p) && p->step == 0 ? p->values : NULL;
+		return vxe_grant_risk(pol, &g);
+	}
 	if (p->kind == VXE_UP_SYSCALL) {
 		if (strcmp(p->syscall, "socket") != 0) /* socketpair: AF_UNIX only */
 			return NULL;
@@ -909,6 +1112,13 @@ static void observe_args(struct vxe_up_prop *p, const struct vxe_logrec *rec)
 			p->nsteps = 1;
 			p->step = 0;
 		}
+	}
+	if (strcmp(p->syscall, "ioctl") == 0) {
+		const struct vxe_logarg *a = vxe_logrec_arg(rec, "request");
+		int64_t v;
+		const char *n = a && arg_int(&a->val, &v) ? console_ioctl(v) : NULL;
+		if (n && !add_word(&p->console, n) && !p->console)
+			p->console = strdup(n);
 	}
 	if (strcmp(p->syscall, "socket") == 0 || strcmp(p->syscall, "socketpair") == 0) {
 		const struct vxe_logarg *a = vxe_logrec_arg(rec, "type");

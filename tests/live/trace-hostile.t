@@ -28,6 +28,10 @@ write_rules() {
 		f && $2 ~ /write/ { sub(/^ *[0-9]+ +[^ ]+ +/, ""); print }'
 }
 
+write_rules_of() { write_rules "$@"; }
+export -f write_rules write_rules_of
+export VXE
+
 # no_write_on VXED PATH...: no write rule is one of the paths.
 no_write_on() {
 	local v=$1 p bad=0
@@ -214,5 +218,134 @@ check "...no rule the program did not cause (mount, ptrace, kexec_load)" \
 check "...no line of the VXED starts with a name's text" \
 	bash -c "! grep -Eq '^(\(permit (mount|kexec_load)|;; \(permit ptrace\))' '$T/evil.vxed'"
 check "...unshare itself stays commented out" bash -c "! sed 's/\"[^\"]*\"//g' '$T/evil.p' | grep -wq unshare"
+
+# ---- R5 (round 2): more sensitive trees, precise writes, the symlink swap ----
+
+if $root; then
+	name=.vxe-hostile2-$$.tmp
+	# Create then remove a name in each tree that exists here.
+	r5dirs=()
+	for d in /run/systemd /run/systemd/system /run/user /var/lib/systemd /var/lib/sudo \
+		/var/lib/polkit-1 /var/lib/polkit-1/localauthority /var/www /var/www/html; do
+		[[ -d $d ]] && r5dirs+=("$d")
+	done
+	if ((${#r5dirs[@]})); then
+		"$VXE" trace -o "$T/r5.vxed" -- "$PY" -c '
+import os, sys
+name = sys.argv[1]
+for d in sys.argv[2:]:
+    p = os.path.join(d, name)
+    try:
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(p)
+    except OSError:
+        pass' "$name" "${r5dirs[@]}" >/dev/null 2>"$T/r5.err"
+		rc=$?
+		check "R5: new sensitive trees: traced (status $rc)" test "$rc" -eq 0
+		left=$(ls -d "${r5dirs[@]/%//$name}" 2>/dev/null)
+		check "R5: ...nothing left behind${left:+: $left}" test -z "$left"
+		check "R5: ...the VXED loads" loads "$T/r5.vxed"
+		check "R5: ...no write on any of them (${r5dirs[*]})" no_write_on "$T/r5.vxed" "${r5dirs[@]}"
+		check "R5: ...no write rule on any existing directory" no_write_on_dirs "$T/r5.vxed"
+		for d in "${r5dirs[@]}"; do
+			check "R5: ...$d: precise, and warned" \
+				bash -c "'$VXE' check '$T/r5.vxed' | grep -Eq ' write +$d/$name\$' && grep -q 'write on $d would be needed and is not granted' '$T/r5.err'"
+		done
+	else
+		skip "R5: none of the new sensitive trees exists here"
+	fi
+
+	# An existing file opened for writing: precise, and a warning.
+	"$VXE" trace -o "$T/w5.vxed" -- "$PY" -c '
+import os
+for p in ("/root/.bashrc", "/root/.profile"):
+    try:
+        os.close(os.open(p, os.O_WRONLY))
+    except OSError:
+        pass' >/dev/null 2>"$T/w5.err"
+	for f in /root/.bashrc /root/.profile; do
+		if [[ -f $f ]]; then
+			check "R5: write of $f: granted precisely with a warning on stderr" \
+				grep -q "(write \"$f\") is granted precisely" "$T/w5.err"
+		else
+			skip "R5: $f does not exist"
+		fi
+	done
+
+	# The symlink swap: the program's directory is replaced at exit by a
+	# symlink into a sensitive tree (and, second, into an ordinary one).
+	for target in /etc/cron.d /var/www /run/systemd; do
+		[[ -d $target ]] || { skip "R5: swap into $target: no such directory"; continue; }
+		app=$T/swapapp
+		rm -rf "$app"
+		"$VXE" trace --force -o "$T/sw.vxed" -- "$PY" -c '
+import os, sys
+app, target = sys.argv[1], sys.argv[2]
+os.mkdir(app); os.mkdir(app + "/spool")
+open(app + "/spool/job", "w").close(); os.unlink(app + "/spool/job")
+os.rmdir(app + "/spool"); os.symlink(target, app + "/spool")' "$app" "$target" >/dev/null 2>"$T/sw.err"
+		check "R5: swap into $target: no write rule on it or under it" \
+			bash -c "! write_rules_of '$T/sw.vxed' | grep -q '^$target'"
+		check "R5: swap into $target: in the Not granted tail, naming the symlink" \
+			grep -q "^;; .*\"$target.*symlink $app/spool" "$T/sw.vxed"
+		check "R5: swap into $target: warned on stderr" grep -q "not granted.*$target.*symlink" "$T/sw.err"
+		rm -rf "$app"
+	done
+	app=$T/swapapp
+	# Not a temporary directory (those are granted whole).
+	elsewhere=$(mktemp -d /var/lib/vxe-hostile.XXXXXX)
+	"$VXE" trace --force -o "$T/sw.vxed" -- "$PY" -c '
+import os, sys
+app, target = sys.argv[1], sys.argv[2]
+os.mkdir(app); os.mkdir(app + "/spool")
+open(app + "/spool/job", "w").close()
+os.rename(app + "/spool/job", target + "/job")
+os.rmdir(app + "/spool"); os.symlink(target, app + "/spool")' "$app" "$elsewhere" >/dev/null 2>"$T/sw.err"
+	check "R5: swap into an ordinary directory: the rule's comment says it was a symlink" \
+		grep -q "written as its real path $elsewhere.*the program named $app/spool.*a symlink" "$T/sw.vxed"
+	check "R5: ...and a warning naming both" \
+		grep -q "real path $elsewhere.*the program named $app/spool" "$T/sw.err"
+	rm -rf "$app" "$elsewhere"
+else
+	skip "R5: creating names in /run/systemd, /var/www... needs root"
+fi
+
+# ---- R4 trace side: a connect to a unix socket is recorded ---------------
+
+"$PY" -c '
+import socket, sys, os, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+time.sleep(30)' "$T/u.sock" &
+lpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -S $T/u.sock ]] && break; sleep 0.2; done
+"$VXE" trace -o "$T/cn.vxed" -- "$PY" -c '
+import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])' "$T/u.sock" >/dev/null 2>&1
+kill "$lpid" 2>/dev/null
+wait "$lpid" 2>/dev/null
+check "R4: a connect to a unix socket: the VXED grants write on it" \
+	bash -c "write_rules_of '$T/cn.vxed' | grep -qxF '$T/u.sock'"
+
+# ---- R6 (round 2): clone with namespace flags ----------------------------
+
+if $root; then
+	"$VXE" trace -o "$T/ns.vxed" -- "$PY" -c '
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWUTS = 0x04000000
+pid = libc.syscall(56, CLONE_NEWUTS | signal.SIGCHLD, 0, 0, 0, 0)
+if pid == 0:
+    os._exit(0)
+if pid > 0:
+    os.waitpid(pid, 0)' >/dev/null 2>"$T/ns.err"
+	rc=$?
+	check "R6: clone(CLONE_NEWUTS): traced (status $rc)" test "$rc" -eq 0
+	check "R6: ...a warning on stderr" grep -q 'clone was used with CLONE_NEWUTS' "$T/ns.err"
+	check "R6: ...a line of the Not granted tail" \
+		grep -q '^;; clone with CLONE_NEWUTS (1 call.*namespaces, escape set' "$T/ns.vxed"
+	check "R6: ...the VXED loads" loads "$T/ns.vxed"
+else
+	skip "R6: clone with CLONE_NEWUTS needs root"
+fi
 
 finish

@@ -213,6 +213,8 @@ for i, ch in enumerate(text):
 PYCHK
 }
 after_marker() { sed -n '/^;; vxe upgrade /,$p' "$1"; } # what an upgrade added
+after_marker_ioctl() { after_marker "$1" | grep -q ioctl; }
+export -f after_marker after_marker_ioctl
 TP=$T/tio.vxed
 printf '(vxed "tio" :type strict :mode soft)\n(unchecked read write close)\n' >"$TP"
 cp "$TP" "$T/tio.orig"
@@ -276,6 +278,44 @@ risky_cases=(
 	"AF_NETLINK socket|socket|\"domain\":\"AF_NETLINK\",\"type\":3,\"protocol\":0|unlisted|AF_NETLINK"
 	"AF_KEY socket|socket|\"domain\":\"AF_KEY\",\"type\":3,\"protocol\":2|unlisted|AF_KEY"
 	"raw socket|socket|\"domain\":\"AF_INET\",\"type\":3,\"protocol\":1|unlisted|socket"
+	# R4 (red-team round 2): control sockets, devices and secrets, new write
+	# trees, programs that hand work outside VXE, console ioctls
+	"R4: connect to D-Bus system bus|connect|\"sockfd\":3,\"addr\":\"unix:/run/dbus/system_bus_socket\",\"addrlen\":30|files|system_bus"
+	"R4: connect to docker.sock|connect|\"sockfd\":3,\"addr\":\"unix:/run/docker.sock\",\"addrlen\":30|files|docker"
+	"R4: connect to containerd.sock|connect|\"sockfd\":3,\"addr\":\"unix:/run/containerd/containerd.sock\",\"addrlen\":30|files|containerd"
+	"R4: connect to user bus|connect|\"sockfd\":3,\"addr\":\"unix:/run/user/0/bus\",\"addrlen\":30|files|/run/user"
+	"R4: connect to snapd.socket|connect|\"sockfd\":3,\"addr\":\"unix:/run/snapd.socket\",\"addrlen\":30|files|snapd"
+	"R4: connect to systemd private|connect|\"sockfd\":3,\"addr\":\"unix:/run/systemd/private\",\"addrlen\":30|files|systemd"
+	"R4: read /dev/sda|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/dev/sda\",\"flags\":\"O_RDONLY\"|files|sda"
+	"R4: read /dev/mem|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/dev/mem\",\"flags\":\"O_RDONLY\"|files|/dev/mem"
+	"R4: read /proc/kcore|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/proc/kcore\",\"flags\":\"O_RDONLY\"|files|kcore"
+	"R4: read /sys/kernel/debug|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/sys/kernel/debug\",\"flags\":\"O_RDONLY\"|files|debug"
+	"R4: read /var/backups/shadow.bak|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/backups/shadow.bak\",\"flags\":\"O_RDONLY\"|files|backups"
+	"R4: read /etc/sudoers|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/etc/sudoers\",\"flags\":\"O_RDONLY\"|files|sudoers"
+	"R4: read /etc/security/opasswd|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/etc/security/opasswd\",\"flags\":\"O_RDONLY\"|files|opasswd"
+	"R4: write /var/www/html/x.php|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/www/html/x.php\",\"flags\":\"O_WRONLY\"|files|/var/www"
+	"R4: write /var/lib/sudo/ts/root|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/lib/sudo/ts/root\",\"flags\":\"O_WRONLY\"|files|sudo"
+	"R4: write /var/lib/polkit-1/localauthority/50-local.d/x.pkla|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/lib/polkit-1/localauthority/50-local.d/x.pkla\",\"flags\":\"O_WRONLY\"|files|polkit"
+	"R4: write /var/lib/systemd/linger/x|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/lib/systemd/linger/x\",\"flags\":\"O_WRONLY\"|files|linger"
+	"R4: write /run/user/0/systemd/x|openat|\"dirfd\":\"AT_FDCWD\",\"path\":\"/run/user/0/systemd/x\",\"flags\":\"O_WRONLY\"|files|/run/user"
+	"R4: execute /usr/bin/systemd-run|execve|\"path\":\"/usr/bin/systemd-run\"|files|/usr/bin/systemd-run"
+	"R4: execute /usr/bin/at|execve|\"path\":\"/usr/bin/at\"|files|/usr/bin/at"
+	"R4: execute /usr/bin/crontab|execve|\"path\":\"/usr/bin/crontab\"|files|/usr/bin/crontab"
+	"R4: execute /usr/bin/ssh|execve|\"path\":\"/usr/bin/ssh\"|files|/usr/bin/ssh"
+	"R4: execute /usr/bin/nsenter|execve|\"path\":\"/usr/bin/nsenter\"|files|/usr/bin/nsenter"
+	"R4: execute /usr/bin/unshare|execve|\"path\":\"/usr/bin/unshare\"|files|/usr/bin/unshare"
+	"R4: execute /usr/sbin/chroot|execve|\"path\":\"/usr/sbin/chroot\"|files|/usr/sbin/chroot"
+	"R4: execute /usr/bin/gdb|execve|\"path\":\"/usr/bin/gdb\"|files|/usr/bin/gdb"
+	"R4: execute /usr/bin/strace|execve|\"path\":\"/usr/bin/strace\"|files|/usr/bin/strace"
+	"R4: execute /usr/bin/socat|execve|\"path\":\"/usr/bin/socat\"|files|/usr/bin/socat"
+	"R4: execute /usr/bin/curl|execve|\"path\":\"/usr/bin/curl\"|files|/usr/bin/curl"
+	"R4: ioctl KDSKBSENT|ioctl|\"fd\":0,\"request\":\"KDSKBSENT\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl KDSKBENT|ioctl|\"fd\":0,\"request\":\"KDSKBENT\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl TIOCCONS|ioctl|\"fd\":0,\"request\":\"TIOCCONS\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl TIOCSETD|ioctl|\"fd\":0,\"request\":\"TIOCSETD\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl VT_ACTIVATE|ioctl|\"fd\":0,\"request\":\"VT_ACTIVATE\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl KDSETMODE|ioctl|\"fd\":0,\"request\":\"KDSETMODE\",\"arg\":1|unlisted|ioctl"
+	"R4: ioctl 19273|ioctl|\"fd\":0,\"request\":19273,\"arg\":1|unlisted|ioctl"
 )
 for c in "${risky_cases[@]}"; do
 	IFS='|' read -r label sc args rule pat <<<"$c"
@@ -315,6 +355,36 @@ check "F6: --accept-risky takes it (with its flag shown)" \
 check "F6: vxe check warns about the shadow read" grep -q 'warning: risky: (read "/etc/shadow"): read of /etc/shadow' "$T/out"
 "$VXE" upgrade "$T/risk.vxed" "$T/risk.log" --accept-risky </dev/null >"$T/out" 2>&1
 check "F6: --accept-risky alone (a review) is refused" test $? -eq 125
+
+# R4: a plain (permit ioctl) after a console request was seen is risky too.
+cp "$T/orig.vxed" "$T/risk.vxed"
+{
+	rec app logged ioctl '"fd":0,"request":"TCGETS","arg":1' unlisted
+	rec app logged ioctl '"fd":0,"request":"0xdead","arg":1' unlisted
+	rec app logged ioctl '"fd":0,"request":"KDSKBSENT","arg":1' unlisted
+} >"$T/risk.log"
+"$VXE" upgrade --accept-all "$T/risk.vxed" "$T/risk.log" >"$T/out" 2>"$T/err"
+check "R4: plain (permit ioctl) with KDSKBSENT seen: risky, not taken" \
+	bash -c "grep -q 'risky: ioctl KDSKBSENT' '$T/out' && ! after_marker_ioctl '$T/risk.vxed'"
+# R4: vxe check lists the same grants.
+cat >"$T/r4.vxed" <<'VXED'
+(vxed "r4" :type strict :mode soft)
+(permit ioctl (request) (member request (list TCGETS KDSKBSENT)))
+(files
+  (read "/dev/sda" "/etc/sudoers" "/proc/kcore" "/var/backups")
+  (write "/run/dbus/system_bus_socket" "/run/docker.sock" "/var/www/html" "/var/lib/sudo"
+         "/run/user/0/bus" "/run/systemd/journal/stdout")
+  (execute "/usr/bin/systemd-run" "/usr/bin/nsenter" "/usr/bin/ssh"))
+VXED
+"$VXE" check "$T/r4.vxed" >"$T/out" 2>&1
+for w in '(read "/dev/sda")' '(read "/etc/sudoers")' '(read "/proc/kcore")' '(read "/var/backups")' \
+	'(write "/run/dbus/system_bus_socket")' '(write "/run/docker.sock")' '(write "/var/www/html")' \
+	'(write "/var/lib/sudo")' '(write "/run/user/0/bus")' '(execute "/usr/bin/systemd-run")' \
+	'(execute "/usr/bin/nsenter")' '(execute "/usr/bin/ssh")' 'ioctl: ioctl KDSKBSENT'; do
+	check "R4: vxe check warns: $w" grep -qF "warning: risky: $w" "$T/out"
+done
+check "R4: vxe check: journald's stdout socket is not a risk" \
+	bash -c "! grep -q 'risky: (write \"/run/systemd/journal/stdout\")' '$T/out'"
 
 # --- red team F8: --undo restores only a backup upgrade could have written -----------------------
 U8=$T/u8

@@ -1,14 +1,20 @@
 /* vxe trace without the kernel: the generaliser's decisions and the
  * canonical printer's fixed point (load -> print -> load -> print). */
+#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "trace/trace_internal.h"
 #include "vxe/landlock.h"
 #include "vxe/policy.h"
+#include "vxe/supervisor.h"
+#include "vxe/syscalls.h"
 #include "vxe/trace.h"
 
 static char *print_text(const char *src, char *err, size_t errsz)
@@ -160,6 +166,148 @@ static void sensitive_creation(const char *dir)
 		       "...and a warning names %s", dir);
 		free(got);
 		gen_out_free(&g);
+	}
+}
+
+/* R5 and R6 (red-team round 2). */
+static void test_r5_r6(void)
+{
+	char *wtext = NULL;
+	size_t wlen = 0;
+	FILE *wf;
+	/* R5 (red-team round 2): the new sensitive trees; every risky precise
+	 * write warned about; the symlink swap at exit. */
+	static const char *const r5[] = {"/run/systemd/system",
+					 "/run/systemd",
+					 "/run/user/0",
+					 "/var/lib/systemd/linger",
+					 "/var/lib/systemd",
+					 "/var/lib/sudo/ts",
+					 "/var/lib/polkit-1/localauthority",
+					 "/etc/polkit-1/rules.d",
+					 "/var/www/html",
+					 "/var/www",
+					 NULL};
+	for (unsigned i = 0; r5[i]; i++)
+		sensitive_creation(r5[i]);
+	static const char *const riskyw[] = {"/root/.bashrc", "/proc/sys/kernel/core_pattern",
+					     "/etc/ld.so.preload", "/var/www/html/index.html",
+					     NULL};
+	for (unsigned i = 0; riskyw[i]; i++) {
+		const char *const one[] = {riskyw[i], NULL};
+		struct gen_out g;
+		char *got = gen_ex(one, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 0, "prog", &g);
+		char want[300];
+		snprintf(want, sizeof want, "2:%s\n", riskyw[i]);
+		tap_ok(got && strcmp(got, want) == 0 && strstr(g.warn, "is granted precisely") &&
+			   strstr(g.warn, riskyw[i]),
+		       "R5: write of %s: precise, and a warning", riskyw[i]);
+		free(got);
+		gen_out_free(&g);
+	}
+	{
+		const char *const one[] = {"/var/lib/vxe-t-app/state", NULL};
+		struct gen_out g;
+		char *got = gen_ex(one, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 0, "prog", &g);
+		tap_ok(got && strcmp(got, "2:/var/lib/vxe-t-app/state\n") == 0 && !g.warn[0],
+		       "R5: write of an application's state file: no warning (%s)", g.warn);
+		free(got);
+		gen_out_free(&g);
+	}
+	{
+		/* The swap: the program's directory replaced by a symlink
+		 * before it exits. Into a sensitive tree: not granted. */
+		char base[] = "/tmp/vxe-t-swap.XXXXXX";
+		char app[64], spool[80], job[96], other[64], ojob[96];
+		if (!mkdtemp(base)) {
+			tap_ok(false, "R5: swap: mkdtemp");
+		} else {
+			snprintf(app, sizeof app, "%s/app", base);
+			snprintf(spool, sizeof spool, "%s/spool", app);
+			snprintf(job, sizeof job, "%s/job", spool);
+			snprintf(other, sizeof other, "%s/other", base);
+			snprintf(ojob, sizeof ojob, "%s/job", other);
+			mkdir(app, 0755);
+			mkdir(other, 0755);
+			tap_ok(symlink("/etc/cron.d", spool) == 0, "R5: swap: setup");
+			const char *const paths[] = {job, NULL};
+			struct gen_out g;
+			char *got = gen_ex(paths, VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NORMAL, 8,
+					   false, 0, "prog", &g);
+			tap_ok(got && !strstr(got, "/etc") && strstr(g.tail, "/etc/cron.d/job") &&
+				   strstr(g.tail, spool) && strstr(g.warn, "not granted") &&
+				   strstr(g.warn, "symlink"),
+			       "R5: swap into /etc/cron.d: not granted, in the tail and on stderr");
+			if (got && strstr(got, "/etc"))
+				tap_diag("got %s", got);
+			free(got);
+			gen_out_free(&g);
+			/* Into an ordinary directory: granted, with a note. */
+			unlink(spool);
+			tap_ok(symlink(other, spool) == 0, "R5: swap: setup 2");
+			got = gen_ex(paths, VXE_FS_WRITE, VXE_GEN_NORMAL, 8, false, 0, "prog", &g);
+			char want[400];
+			snprintf(want, sizeof want, "2:%s\n", ojob);
+			tap_ok(
+			    got && strcmp(got, want) == 0 && strstr(g.comment, "real path") &&
+				strstr(g.comment, job) && strstr(g.warn, "real path") &&
+				strstr(g.warn, job) && strstr(g.warn, ojob),
+			    "R5: write through a symlink the program may have made: a note in the "
+			    "comment and a warning naming both paths");
+			free(got);
+			gen_out_free(&g);
+			unlink(spool);
+			rmdir(app);
+			rmdir(other);
+			rmdir(base);
+		}
+		/* The system's own links (/lib64, /bin -> usr/bin): no note. */
+		const char *const ld[] = {"/lib64/ld-linux-x86-64.so.2", NULL};
+		struct gen_out g;
+		char *got = gen_ex(ld, VXE_FS_EXECUTE, VXE_GEN_NORMAL, 8, false, 0, "prog", &g);
+		tap_ok(got && strstr(got, "4:/") && !strstr(g.warn, "symlink") &&
+			   !strstr(g.comment, "real path"),
+		       "R5: the ELF interpreter through /lib64: granted, no symlink note");
+		free(got);
+		gen_out_free(&g);
+	}
+
+	/* R6: clone with namespace flags is reported like the escape set. */
+	{
+		struct vxe_trace_opts to = {.type = VXE_TYPE_STRICT};
+		struct vxe_trace *t = vxe_trace_new(&to);
+		int cnr = vxe_syscall_nr("clone");
+		const struct vxe_syscall_info *ci = vxe_syscall_by_name("clone");
+		uint64_t args[6] = {0x100000000ull | CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0, 0};
+		struct vxe_trace_event ev = {
+		    .pid = getpid(), .nr = cnr, .arch = "x86_64", .info = ci, .args = args};
+		if (t && cnr >= 0 && ci) {
+			vxe_trace_record(t, &ev);
+			args[0] = SIGCHLD; /* a plain fork */
+			vxe_trace_record(t, &ev);
+			wtext = NULL;
+			wf = open_memstream(&wtext, &wlen);
+			char *text = vxe_trace_vxed(t, NULL, NULL, NULL, wf);
+			fclose(wf);
+			const char *tl = text ? strstr(text, "Not granted") : NULL;
+			tap_ok(tl && strstr(tl, ";; clone with CLONE_NEWUTS (1 call") &&
+				   strstr(tl, "escape set"),
+			       "R6: clone with CLONE_NEWUTS: a line of the Not granted tail");
+			tap_ok(wtext && strstr(wtext, "clone was used with CLONE_NEWUTS"),
+			       "R6: ...and a warning");
+			tap_ok(text && (strstr(text, "(permit clone") ||
+					strstr(text, "\n        clone")),
+			       "R6: clone itself is still permitted (its namespace flags stay "
+			       "closed)");
+			if (text && !strstr(text, "(permit clone") &&
+			    !strstr(text, "\n        clone"))
+				tap_diag("%s", text);
+			free(text);
+			free(wtext);
+		} else {
+			tap_ok(false, "R6: setup");
+		}
+		vxe_trace_free(t);
 	}
 }
 
@@ -525,6 +673,8 @@ int main(void)
 		vxe_policy_free(old);
 		vxe_trace_free(t);
 	}
+
+	test_r5_r6();
 
 	/* Printer. */
 	fixed_point("minimal", "(vxed \"m\")");

@@ -6,7 +6,9 @@
  * O_CREAT decided from the log (F5), the risk table (F6), many distinct
  * proposals in linear time (F9), and the terminal escaper (F7). */
 #include <fcntl.h>
+#include <linux/kd.h>
 #include <linux/sched.h>
+#include <linux/vt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "vxe/landlock.h"
 #include "vxe/logread.h"
 #include "vxe/policy.h"
+#include "vxe/syscalls.h"
 #include "vxe/upgrade.h"
 
 static const char policy_src[] =
@@ -459,6 +462,206 @@ static void test_many(void)
 	vxe_policy_free(p);
 }
 
+/* R4 (red-team round 2): control sockets, devices and secrets read, new
+ * write trees, programs that hand work outside VXE, console ioctls. */
+static void ioctl_risk(const char *requests, const char *seen, bool want)
+{
+	struct vxe_grant g = {.kind = VXE_GRANT_IOCTL, .requests = requests, .seen = seen};
+	const char *why = vxe_grant_risk(NULL, &g);
+	if (!tap_ok((why != NULL) == want, "R4: risk table: ioctl %s (seen %s): %s",
+		    requests ? requests : "(any)", seen ? seen : "-", want ? "risky" : "not risky"))
+		tap_diag("got: %s", why ? why : "(none)");
+}
+
+static void test_r4(void)
+{
+	static const char *const wsock[] = {"/run/dbus/system_bus_socket",
+					    "/var/run/dbus/system_bus_socket",
+					    "/run/docker.sock",
+					    "/var/run/docker.sock",
+					    "/run/containerd/containerd.sock",
+					    "/run/user/0/bus",
+					    "/run/snapd.socket",
+					    "/run/snapd-snap.socket",
+					    "/run/podman/podman.sock",
+					    "/run/systemd/private",
+					    "/run/dbus",
+					    NULL};
+	for (unsigned i = 0; wsock[i]; i++)
+		risk(VXE_FS_WRITE, wsock[i], true);
+	/* journald's and sd_notify's sockets: what every daemon writes */
+	risk(VXE_FS_WRITE, "/run/systemd/journal/stdout", false);
+	risk(VXE_FS_WRITE, "/run/systemd/journal/dev-log", false);
+	risk(VXE_FS_WRITE, "/run/systemd/notify", false);
+	risk(VXE_FS_WRITE, "/run/systemd/journal", true);
+	risk(VXE_FS_WRITE, "/run/php/php8.2-fpm.sock", false);
+	risk(VXE_FS_WRITE, "/run/mysqld/mysqld.sock", false);
+	static const char *const rd[] = {"/dev/sda",
+					 "/dev/nvme0n1",
+					 "/dev/vda1",
+					 "/dev/mem",
+					 "/dev/kmem",
+					 "/dev/port",
+					 "/dev/kmsg",
+					 "/dev/input/event0",
+					 "/proc/kcore",
+					 "/proc/kallsyms",
+					 "/sys/kernel/debug",
+					 "/sys/kernel/debug/tracing/trace",
+					 "/sys/firmware/efi/efivars",
+					 "/etc/sudoers",
+					 "/etc/sudoers.d",
+					 "/etc/sudoers.d/admins",
+					 "/var/backups/shadow.bak",
+					 "/var/backups",
+					 "/etc/security/opasswd",
+					 NULL};
+	for (unsigned i = 0; rd[i]; i++)
+		risk(VXE_FS_READ, rd[i], true);
+	risk(VXE_FS_READ, "/dev/urandom", false);
+	risk(VXE_FS_READ, "/dev/null", false);
+	risk(VXE_FS_READ, "/dev/pts/3", false);
+	risk(VXE_FS_READ, "/dev/stdin", false);
+	risk(VXE_FS_READ, "/proc/meminfo", false);
+	risk(VXE_FS_READ, "/sys/kernel/mm/transparent_hugepage/enabled", false);
+	static const char *const wr[] = {"/var/www/html/x.php",
+					 "/var/www",
+					 "/var/lib/sudo/ts/root",
+					 "/var/lib/polkit-1/localauthority/50-local.d/x.pkla",
+					 "/etc/polkit-1/rules.d/x.rules",
+					 "/var/lib/systemd/linger/x",
+					 "/run/user/0/systemd/x",
+					 "/run/systemd/system/x.service",
+					 NULL};
+	for (unsigned i = 0; wr[i]; i++)
+		risk(VXE_FS_WRITE, wr[i], true);
+	risk(VXE_FS_WRITE, "/var/lib/app/state", false);
+	static const char *const ex[] = {"/usr/bin/systemd-run",
+					 "/usr/bin/at",
+					 "/usr/bin/batch",
+					 "/usr/bin/crontab",
+					 "/usr/bin/ssh",
+					 "/usr/bin/scp",
+					 "/usr/bin/sftp",
+					 "/usr/bin/nsenter",
+					 "/usr/bin/unshare",
+					 "/usr/sbin/chroot",
+					 "/usr/bin/gdb",
+					 "/usr/bin/strace",
+					 "/usr/bin/ltrace",
+					 "/usr/bin/setpriv",
+					 "/usr/sbin/capsh",
+					 "/usr/bin/mount",
+					 "/usr/bin/umount",
+					 "/usr/sbin/insmod",
+					 "/usr/sbin/modprobe",
+					 "/usr/sbin/kexec",
+					 "/usr/sbin/bpftool",
+					 "/usr/bin/busybox",
+					 "/usr/bin/nc",
+					 "/usr/bin/ncat",
+					 "/usr/bin/netcat",
+					 "/usr/bin/socat",
+					 "/usr/bin/curl",
+					 "/usr/bin/wget",
+					 NULL};
+	for (unsigned i = 0; ex[i]; i++)
+		risk(VXE_FS_EXECUTE, ex[i], true);
+	risk(VXE_FS_EXECUTE, "/usr/sbin/exim4", false);
+
+	/* ioctl: the requests a check names, or those seen with a plain permit */
+	ioctl_risk("KDSKBSENT", NULL, true);
+	ioctl_risk("TCGETS KDSKBENT", NULL, true);
+	ioctl_risk("TIOCCONS", NULL, true);
+	ioctl_risk("TIOCSETD", NULL, true);
+	ioctl_risk("VT_ACTIVATE", NULL, true);
+	ioctl_risk("KDSETMODE", NULL, true);
+	ioctl_risk("19273", NULL, true);       /* KDSKBSENT as a number */
+	ioctl_risk("0x5606", NULL, true);      /* VT_ACTIVATE */
+	ioctl_risk("0x10000541d", NULL, true); /* TIOCCONS, garbage upper half */
+	ioctl_risk("TCGETS TIOCGWINSZ FIONREAD", NULL, false);
+	ioctl_risk(NULL, NULL, false);
+	ioctl_risk(NULL, "KDSKBSENT", true);
+	tap_ok(KDSKBENT == 0x4B47 && KDSKBSENT == 0x4B49 && TIOCCONS == 0x541D &&
+		   TIOCSETD == 0x5423 && VT_ACTIVATE == 0x5606 && VT_WAITACTIVE == 0x5607 &&
+		   KDSETMODE == 0x4B3A,
+	       "R4: the kernel's values of the console requests");
+	const struct vxe_const *k = vxe_const_by_name("KDSKBSENT");
+	tap_ok(k && k->value == 0x4B49, "R4: KDSKBSENT is a named constant");
+	k = vxe_const_by_name("VT_ACTIVATE");
+	tap_ok(k && k->value == 0x5606, "R4: VT_ACTIVATE is a named constant");
+
+	/* A forged log: --accept-all takes none of them. */
+	static const char src[] = "(vxed \"r4\" :type strict :mode soft)\n"
+				  "(unchecked read write close)\n(permit openat execve)\n"
+				  "(files (read \"/usr\"))\n";
+	char err[256];
+	struct vxe_policy *p;
+	if (!tap_ok(vxe_policy_load_string("r4.vxed", src, sizeof src - 1, &p, err, sizeof err) ==
+			0,
+		    "R4: test policy loads"))
+		return;
+	struct vxe_upgrade u;
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("r4", "logged", "connect",
+			"\"sockfd\":3,\"addr\":\"unix:/run/dbus/system_bus_socket\",\"addrlen\":30",
+			"files"));
+	add(&u, recline("r4", "logged", "connect",
+			"\"sockfd\":3,\"addr\":\"unix:/run/docker.sock\",\"addrlen\":20", "files"));
+	add(&u, recline("r4", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/dev/sda\",\"flags\":\"O_RDONLY\"",
+			"files"));
+	add(&u, recline("r4", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/etc/sudoers\",\"flags\":\"O_RDONLY\"",
+			"files"));
+	add(&u, recline("r4", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/www/html/x.php\",\"flags\":"
+			"\"O_WRONLY\"",
+			"files"));
+	add(&u, recline("r4", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/var/lib/sudo/ts/root\",\"flags\":"
+			"\"O_WRONLY\"",
+			"files"));
+	add(&u, recline("r4", "logged", "execve", "\"path\":\"/usr/bin/systemd-run\"", "files"));
+	add(&u, recline("r4", "logged", "execve", "\"path\":\"/usr/bin/nsenter\"", "files"));
+	add(&u, recline("r4", "logged", "ioctl", "\"fd\":3,\"request\":\"TCGETS\",\"arg\":1",
+			"unlisted"));
+	add(&u, recline("r4", "logged", "ioctl", "\"fd\":3,\"request\":19273,\"arg\":1",
+			"unlisted")); /* KDSKBSENT */
+	const struct vxe_up_prop *io = find_syscall(&u, "ioctl");
+	tap_ok(io && io->console && strstr(io->console, "KDSKBSENT"),
+	       "R4: KDSKBSENT seen is kept on the proposal");
+	tap_ok(io && vxe_upgrade_risk(&u, io), "R4: ioctl with a check naming KDSKBSENT: risky");
+	if (io) {
+		u.props[io - u.props].step = 1; /* the plain permit */
+		const char *why = vxe_upgrade_risk(&u, io);
+		tap_ok(why && strstr(why, "KDSKBSENT"),
+		       "R4: plain (permit ioctl) after KDSKBSENT was seen: risky (%s)",
+		       why ? why : "-");
+		u.props[io - u.props].step = 0;
+	}
+	size_t n = 0;
+	char *text = accept_all(&u, src, &n);
+	const char *added = text ? text + sizeof src - 1 : "";
+	if (!tap_ok(text && n == 0 && !strstr(added, "ioctl") && !strstr(added, "/run") &&
+			!strstr(added, "/dev/sda") && !strstr(added, "sudo") &&
+			!strstr(added, "/var/www") && !strstr(added, "systemd-run") &&
+			!strstr(added, "nsenter"),
+		    "R4: --accept-all takes none of the forged log's grants (%zu taken)", n))
+		tap_diag("%s", added);
+	free(text);
+	vxe_upgrade_free(&u);
+
+	/* vxe upgrade's ioctl without console requests: not risky. */
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("r4", "logged", "ioctl", "\"fd\":3,\"request\":\"TCGETS\",\"arg\":1",
+			"unlisted"));
+	io = find_syscall(&u, "ioctl");
+	tap_ok(io && !vxe_upgrade_risk(&u, io), "R4: ioctl TCGETS alone: not risky");
+	vxe_upgrade_free(&u);
+	vxe_policy_free(p);
+}
+
 static void test_termsafe(void)
 {
 	char out[256];
@@ -673,6 +876,7 @@ int main(void)
 	test_escape_values();
 	test_paths_from_log();
 	test_risks();
+	test_r4();
 	test_many();
 	test_termsafe();
 	return tap_done();
