@@ -635,8 +635,8 @@ int main(void)
 		    /* a program called "a (permit ptrace)" named in a comment */
 		    "(vxed \"m\")\n(permit openat)                  ; 1 call: a (permit ptrace)\n",
 		    ";; 3 calls by 1 program (a (permit ptrace)).\n(vxed \"m\")\n",
-		    ";; Not granted: decide by hand.\n;; (permit ptrace)  ; 1 call: x -- why\n"
-		    "(vxed \"m\")\n",
+		    (";; Not granted: decide by hand.\n;; (permit ptrace)  ; 1 call: x -- why\n"
+		     "(vxed \"m\")\n"),
 		    ";; (permit ptrace)\n(vxed \"m\")\n",
 		};
 		bool kept = k >= 2;
