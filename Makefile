@@ -43,6 +43,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/lib/tap.h $(BUILD)/libvxe.a
 # The corpus replay compiles the fuzz target's entry point in.
 $(BUILD)/tests/test_fuzz_replay: fuzz/fuzz_lisp.c
 
+HELPER_LDLIBS_kcount := -lpthread
+
 # Programs the live and end-to-end tests run inside a VXE (attackers, probes).
 # Built without sanitizers: they are the confined side, not the code under test.
 $(BUILD)/helpers/%: tests/helpers/%.c

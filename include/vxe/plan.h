@@ -84,6 +84,9 @@ struct vxe_plan {
 	struct vxe_ll_spec ll;
 	/* Notes for `vxe check` (one per line, owned). */
 	char *notes;
+	/* Trace: the calls let through unseen are counted by the kernel
+	 * (vxe_plan_trace_counted); the supervisor must start its counter. */
+	bool counted;
 };
 
 /* Builds the plan for p in mode. Returns NULL with errno (ENOMEM) or, for a
@@ -93,6 +96,15 @@ struct vxe_plan *vxe_plan_new(const struct vxe_policy *p, enum vxe_mode mode, ch
 void vxe_plan_free(struct vxe_plan *plan);
 
 const char *vxe_layer_name(enum vxe_layer l);
+
+/* Trace mode, when the kernel can count calls for the supervisor
+ * (vxe_kcount_available): the harmless calls, whose arguments the recorder
+ * does not read, go through the filter unseen too, and are recorded from
+ * the kernel's tracepoint instead of a notification each. */
+void vxe_plan_trace_counted(struct vxe_plan *plan);
+
+/* Does the filter let this call through without asking the supervisor? */
+bool vxe_plan_unseen(const struct vxe_plan *plan, int nr, const uint64_t args[6]);
 
 /* Does the conjunction set accept these argument values (as the filter
  * would)? For tests and for the supervisor's re-check of kernel-failed calls. */

@@ -8,7 +8,10 @@
 #ifndef VXE_SUPERVISOR_H
 #define VXE_SUPERVISOR_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "vxe/log.h"
 #include "vxe/plan.h"
@@ -25,8 +28,16 @@ struct vxe_trace_event {
 	unsigned ndecoded;
 	const struct vxe_log_arg *decoded; /* as in the log: paths resolved, flags named */
 	int path_err;			   /* 0, or -errno if a path could not be read */
+	bool counted; /* from the kernel counter, after the call: nothing decoded, and
+			 the process may be gone (vxe_plan_trace_counted) */
 };
 typedef void (*vxe_trace_fn)(void *userdata, const struct vxe_trace_event *ev);
+
+/* Can trace mode count the calls it need not read in the kernel (perf's
+ * raw_syscalls:sys_enter tracepoint, src/supervisor/kcount.c) instead of
+ * a notification each? Needs root (or CAP_PERFMON) and a kernel with
+ * syscall tracepoints. If not, says why in why. See vxe_plan_trace_counted. */
+bool vxe_kcount_available(char *why, size_t whysz);
 
 struct vxe_launch {
 	const struct vxe_plan *plan; /* not owned; lives as long as the supervisor */
@@ -38,6 +49,13 @@ struct vxe_launch {
 	const char *log_path;  /* made read-only for the program (root only); may be NULL */
 	vxe_trace_fn on_trace; /* trace mode: called for every call, which then proceeds */
 	void *trace_userdata;
+	uint64_t *counted_lost; /* trace with a counted plan: set to the calls the kernel
+				   counter had to drop (its buffer was full); may be NULL */
+	/* If set: on return the signals passed on to the program stay blocked
+	 * and the mask they had is stored here, for a caller whose work after
+	 * the program must not be cut short by a late Ctrl-C or SIGTERM
+	 * (trace writing its VXED). The caller restores it. */
+	sigset_t *hold_signals;
 };
 
 /* Starts the program and supervises it. When the program exits, returns its

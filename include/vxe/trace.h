@@ -54,6 +54,9 @@ void vxe_trace_free(struct vxe_trace *t);
 void vxe_trace_record(void *t, const struct vxe_trace_event *ev);
 /* Number of calls recorded so far. */
 uint64_t vxe_trace_calls(const struct vxe_trace *t);
+/* The kernel counter dropped n calls (vxe_launch.counted_lost): the VXED and
+ * a warning say that a harmless call may be missing. */
+void vxe_trace_set_lost(struct vxe_trace *t, uint64_t n);
 
 /* The VXED for what was recorded, as a malloc'd NUL-terminated text (the
  * caller frees), or NULL with errno set. With old (a loaded VXED whose

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 static const char trace_usage[] =
     "usage: vxe trace [--type strict|filesystem] [-o OUT.vxed [--force]] [--merge OLD.vxed]\n"
     "                 [--generalize none|normal|wide] [--max-files N] [--name NAME]\n"
-    "                 [--] PROGRAM [ARGS...]\n"
+    "                 [--no-kernel-count] [--] PROGRAM [ARGS...]\n"
     "       vxe trace --print POLICY.vxed\n"
     "\n"
     "Runs PROGRAM and every process it starts unrestricted, records each system\n"
@@ -41,6 +42,9 @@ static const char trace_usage[] =
     "  --max-paths N     distinct paths kept in memory (default 100000)\n"
     "  --name NAME       the VXED's name (default: the program's)\n"
     "  --print POLICY    print POLICY in canonical form and exit\n"
+    "  --no-kernel-count stop the program for every call, harmless ones too (slower; the\n"
+    "                    default counts those with the kernel's syscall tracepoint when\n"
+    "                    run as root)\n"
     "\n"
     "See doc/trace.md.\n";
 
@@ -118,12 +122,13 @@ int vxe_cmd_trace(int argc, char **argv)
 	    {"max-paths", required_argument, NULL, 'P'},
 	    {"name", required_argument, NULL, 'N'},
 	    {"print", required_argument, NULL, 'p'},
+	    {"no-kernel-count", no_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vxe_trace_opts to = {.type = VXE_TYPE_STRICT, .level = VXE_GEN_NORMAL};
 	const char *out_path = NULL, *merge_path = NULL;
-	bool force = false;
+	bool force = false, kernel_count = true;
 	int c;
 	while ((c = getopt_long(argc, argv, "+t:o:m:fh", opts, NULL)) != -1) {
 		char *end;
@@ -174,6 +179,9 @@ int vxe_cmd_trace(int argc, char **argv)
 			break;
 		case 'p':
 			return print_policy(optarg);
+		case 'K':
+			kernel_count = false;
+			break;
 		case 'h':
 			fputs(trace_usage, stdout);
 			return 0;
@@ -231,7 +239,22 @@ int vxe_cmd_trace(int argc, char **argv)
 	struct vxe_plan *plan = vxe_plan_new(tp, VXE_MODE_TRACE, err, sizeof err);
 	if (!plan)
 		vxe_die(NULL, "%s", errno == ENOMEM ? "out of memory" : err);
+	/* Harmless calls counted in the kernel where it can: the program is
+	 * not stopped for them. Otherwise every call is a notification. */
+	char why[256];
+	if (kernel_count && vxe_kcount_available(why, sizeof why))
+		vxe_plan_trace_counted(plan);
+	else if (kernel_count && isatty(STDERR_FILENO))
+		fprintf(stderr,
+			"vxe: trace: note: every call stops for the supervisor (slower): %s\n",
+			why);
 	char *command = join_args(prog_argv);
+	/* Named as the administrator called it: /usr/bin/redis-server is a
+	 * symlink to redis-check-rdb, whose name would say nothing. */
+	if (!to.name) {
+		const char *slash = strrchr(prog_argv[0], '/');
+		to.name = slash && slash[1] ? slash + 1 : prog_argv[0];
+	}
 	to.program = path;
 	to.command = command;
 	to.progress = isatty(STDERR_FILENO);
@@ -239,6 +262,9 @@ int vxe_cmd_trace(int argc, char **argv)
 	if (!t)
 		vxe_die(NULL, "trace: out of memory");
 	extern char **environ;
+	uint64_t lost = 0;
+	sigset_t before;
+	sigprocmask(SIG_SETMASK, NULL, &before);
 	struct vxe_launch l = {
 	    .plan = plan,
 	    .log = NULL,
@@ -247,9 +273,17 @@ int vxe_cmd_trace(int argc, char **argv)
 	    .envp = environ,
 	    .on_trace = vxe_trace_record,
 	    .trace_userdata = t,
+	    .counted_lost = &lost,
+	    .hold_signals = &before,
 	};
 	int status = 0;
 	int rc = vxe_sup_run(&l, &status);
+	vxe_trace_set_lost(t, lost);
+	if (lost)
+		fprintf(stderr,
+			"vxe: trace: warning: the kernel counter dropped %llu calls (its buffer "
+			"was full); a harmless call may be missing from the VXED\n",
+			(unsigned long long)lost);
 	if (rc < 0) {
 		/* vxe_sup_run said why on stderr. */
 		vxe_trace_warnf(stderr, "vxe: trace: %s could not be started; nothing was written",
@@ -300,6 +334,13 @@ int vxe_cmd_trace(int argc, char **argv)
 				out_path, strerror(-w));
 			fputs(text, stdout);
 			exit_code = EXIT_VXE;
+		} else if (!merge_path && exit_code == 0) {
+			vxe_trace_warnf(
+			    stderr,
+			    "vxe: trace: wrote %s (%llu system calls); next: vxe run --mode "
+			    "soft %s %s ...",
+			    out_path, (unsigned long long)vxe_trace_calls(t), out_path,
+			    prog_argv[0]);
 		}
 	} else {
 		fputs(text, stdout);
@@ -307,6 +348,7 @@ int vxe_cmd_trace(int argc, char **argv)
 			exit_code = EXIT_VXE;
 	}
 	free(text);
+	sigprocmask(SIG_SETMASK, &before, NULL);
 	vxe_trace_free(t);
 	vxe_policy_free(old);
 	free(old_text);

@@ -573,6 +573,27 @@ static int plan_trace(struct vxe_plan *plan)
 	return 0;
 }
 
+void vxe_plan_trace_counted(struct vxe_plan *plan)
+{
+	if (plan->mode != VXE_MODE_TRACE)
+		return;
+	plan->counted = true;
+	for (int nr = 0; nr < VXE_NR_MAX; nr++) {
+		struct vxe_plan_sys *s = &plan->sys[nr];
+		if (s->info && (s->info->classes & VXE_SC_HARMLESS) && s->act == VXE_F_NOTIFY)
+			s->act = VXE_F_ALLOW;
+	}
+}
+
+bool vxe_plan_unseen(const struct vxe_plan *plan, int nr, const uint64_t args[6])
+{
+	if (nr < 0 || nr >= VXE_NR_MAX)
+		return false;
+	const struct vxe_plan_sys *s = &plan->sys[nr];
+	return s->act == VXE_F_ALLOW ||
+	       (s->act == VXE_F_ALLOW_IF && vxe_conj_match(s->conj, s->nconj, args));
+}
+
 void vxe_plan_free(struct vxe_plan *plan)
 {
 	if (!plan)

@@ -89,6 +89,15 @@ struct vxe_sup {
 		pid_t tgid;
 		unsigned n;
 	} forks[32]; /* notified forks whose child has not been seen yet */
+	/* Trace with a counted plan: the kernel's samples of the calls let
+	 * through unseen, and the 32-bit calls continued whose samples (in
+	 * the i386 numbering) are not to be read as native calls. */
+	struct vxe_kcount *kc;
+	struct {
+		pid_t tid;
+		int nr;
+	} foreign[16];
+	unsigned nforeign;
 };
 
 /* A decision: continue the call, fail it, or return a value the supervisor
@@ -1426,6 +1435,37 @@ static void trace_created(struct vxe_sup *s, bool exec)
 		trace_report(s, pid, also);
 }
 
+/* The numbers the kernel counter samples: those the filter can let
+ * through unseen (clone: without namespace flags). */
+static bool counted_nr(const struct vxe_plan *plan, int64_t nr)
+{
+	return nr >= 0 && nr < VXE_NR_MAX &&
+	       (plan->sys[nr].act == VXE_F_ALLOW || plan->sys[nr].act == VXE_F_ALLOW_IF);
+}
+
+/* A sample of the kernel counter: recorded if the filter let that call
+ * through unseen; a notified one was recorded when it was answered. */
+static void trace_counted(void *userdata, pid_t tid, int64_t nr, const uint64_t args[6])
+{
+	struct vxe_sup *s = userdata;
+	for (unsigned i = 0; i < sizeof s->foreign / sizeof s->foreign[0]; i++)
+		if (s->foreign[i].tid == tid && s->foreign[i].nr == nr) {
+			s->foreign[i].tid = 0;
+			return;
+		}
+	if (nr < 0 || nr >= VXE_NR_MAX || !vxe_plan_unseen(s->plan, (int)nr, args))
+		return;
+	struct vxe_trace_event ev = {
+	    .pid = tid,
+	    .nr = (int)nr,
+	    .arch = "x86_64",
+	    .info = s->plan->sys[nr].info,
+	    .args = args,
+	    .counted = true,
+	};
+	s->on_trace(s->trace_userdata, &ev);
+}
+
 /* Trace mode: record and let the call proceed. Nothing is decided. */
 static void trace_one(struct vxe_sup *s)
 {
@@ -1448,10 +1488,18 @@ static void trace_one(struct vxe_sup *s)
 	else
 		s->dec.n = 0, s->dec.npath = 0, s->dec.path_err = 0;
 	if (!reads || ioctl(s->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &s->req->id) == 0) {
-		if (native)
+		/* The kernel counter sees clone, vfork and rt_sigreturn
+		 * itself; without it they are inferred. */
+		bool infer = native && !s->kc;
+		if (infer)
 			trace_created(s, info && (info->classes & VXE_SC_EXEC));
-		if (native && (nr == __NR_fork || nr == __NR_clone))
+		if (infer && (nr == __NR_fork || nr == __NR_clone))
 			fork_note(s, target_tgid((pid_t)s->req->pid));
+		if (!native && s->kc && counted_nr(s->plan, nr)) {
+			unsigned i = s->nforeign++ % (sizeof s->foreign / sizeof s->foreign[0]);
+			s->foreign[i].tid = (pid_t)s->req->pid;
+			s->foreign[i].nr = nr;
+		}
 		struct vxe_trace_event ev = {
 		    .pid = (pid_t)s->req->pid,
 		    .nr = nr,
@@ -1466,7 +1514,7 @@ static void trace_one(struct vxe_sup *s)
 		/* rt_sigreturn goes through unseen: a handler installed is one
 		 * that may return. */
 		uint64_t handler;
-		if (native && nr == __NR_rt_sigaction && args[1] &&
+		if (infer && nr == __NR_rt_sigaction && args[1] &&
 		    vxe_mem_read(s->req->pid, args[1], &handler, sizeof handler) == 0 &&
 		    handler != (uint64_t)(uintptr_t)SIG_DFL &&
 		    handler != (uint64_t)(uintptr_t)SIG_IGN)
@@ -1798,11 +1846,31 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	unsigned long long fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 	ioctl(s.fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, fl);
 
+	/* The counted plan lets calls through unseen: the counter must be on
+	 * before the program's first instruction (it waits in its execve
+	 * for us), or they would be missed. */
+	char why[256];
+	bool want[VXE_NR_MAX];
+	for (int nr = 0; nr < VXE_NR_MAX; nr++)
+		want[nr] = counted_nr(s.plan, nr);
+	if (s.plan->counted && s.on_trace &&
+	    !(s.kc = vxe_kcount_open(pid, want, VXE_NR_MAX, why, sizeof why))) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fprintf(stderr, "vxe: cannot count system calls in the kernel: %s\n", why);
+		fprintf(stderr,
+			"hint: vxe trace --no-kernel-count asks the supervisor about every call\n");
+		return -EPERM;
+	}
 	bool exited = false, detached = false;
-	struct pollfd pfd[2] = {{.fd = s.fd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+	struct pollfd pfd[3] = {{.fd = s.fd, .events = POLLIN},
+				{.fd = sigfd, .events = POLLIN},
+				{.fd = vxe_kcount_fd(s.kc), .events = POLLIN}};
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, s.kc ? 3 : 2, -1) < 0 && errno != EINTR)
 			break;
+		if (pfd[2].revents)
+			vxe_kcount_drain(s.kc, trace_counted, &s);
 		if (pfd[0].revents & POLLIN)
 			handle_one(&s);
 		if (pfd[1].revents & POLLIN) {
@@ -1831,8 +1899,10 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			pfd[1].fd = -1;
 		}
 	}
-	if (detached)
+	if (detached) {
+		vxe_kcount_free(s.kc); /* its cgroup, now empty */
 		_exit(0);
+	}
 	if (!exited) {
 		/* The listener hung up first: the program is gone or going. */
 		while (waitpid(s.child, status, 0) < 0 && errno == EINTR)
@@ -1843,12 +1913,22 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			*status = 127 << 8;
 		}
 	}
+	if (s.kc) {
+		/* Every sample of the calls made so far is in the buffers. */
+		vxe_kcount_drain(s.kc, trace_counted, &s);
+		if (l->counted_lost)
+			*l->counted_lost = vxe_kcount_lost(s.kc);
+		vxe_kcount_free(s.kc); /* after the reaping: its cgroup is empty */
+	}
 	close(s.fd);
 	close(sigfd);
 	close(pidfd);
 	free(s.seen);
 	munmap(h, sizeof *h);
 	seccomp_notify_free(s.req, s.resp);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (l->hold_signals)
+		*l->hold_signals = oldmask;
+	else
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return 0;
 }

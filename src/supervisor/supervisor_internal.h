@@ -53,4 +53,20 @@ void vxe_sockaddr_text(const struct sockaddr_storage *ss, size_t len, char *buf,
 int vxe_decode_sockaddr(pid_t pid, uint64_t addr, uint64_t len, char *buf, size_t size, int *family,
 			unsigned *port);
 
+/* Trace mode's kernel counter (kcount.c): per-CPU perf events on the
+ * raw_syscalls:sys_enter tracepoint of pid and everything it makes, for the
+ * call numbers nr < nwant with want[nr] set. vxe_kcount_fd is readable when
+ * a buffer is a quarter full (or its tasks are gone): then drain.
+ * vxe_kcount_open returns NULL with the reason in why. */
+struct vxe_kcount;
+typedef void (*vxe_kcount_fn)(void *userdata, pid_t tid, int64_t nr, const uint64_t args[6]);
+struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, char *why,
+				   size_t whysz);
+void vxe_kcount_free(struct vxe_kcount *k);
+int vxe_kcount_fd(const struct vxe_kcount *k);
+/* Calls fn for every sample written since the last drain, in each CPU's order. */
+void vxe_kcount_drain(struct vxe_kcount *k, vxe_kcount_fn fn, void *userdata);
+/* Samples the kernel dropped because a buffer was full. */
+uint64_t vxe_kcount_lost(const struct vxe_kcount *k);
+
 #endif

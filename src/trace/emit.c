@@ -398,6 +398,16 @@ static void header(struct vxe_trace *t, struct vxe_buf *h, const char *what)
 		vxe_buf_puts(h, ")");
 	}
 	vxe_buf_puts(h, ".\n");
+	if (t->counted)
+		vxe_buf_printf(h,
+			       "%llu of them (the harmless ones) counted by the kernel, without "
+			       "stopping the program.\n",
+			       (unsigned long long)t->counted);
+	if (t->counted_lost)
+		vxe_buf_printf(h,
+			       "The kernel counter dropped %llu calls (its buffer was full): a "
+			       "harmless call may be missing; if soft mode logs one, add it.\n",
+			       (unsigned long long)t->counted_lost);
 	if (t->foreign)
 		vxe_buf_printf(h, "%llu 32-bit (i386/x32) calls were seen: no VXED permits them.\n",
 			       (unsigned long long)t->foreign);

@@ -84,6 +84,11 @@ uint64_t vxe_trace_calls(const struct vxe_trace *t)
 	return t->calls;
 }
 
+void vxe_trace_set_lost(struct vxe_trace *t, uint64_t n)
+{
+	t->counted_lost = n;
+}
+
 int vxe_trace_prog_index(struct vxe_trace *t, const char *exe)
 {
 	for (unsigned i = 0; i < t->nprogs; i++)
@@ -437,12 +442,28 @@ static void progress(struct vxe_trace *t)
 		(unsigned long long)t->calls, t->npaths, t->nprogs);
 }
 
+/* A call the kernel counted (the harmless ones, clone, vfork): only its
+ * number matters; the program is the one known for the task, if any, for
+ * the task may be gone by now. */
+static void record_counted(struct vxe_trace *t, const struct vxe_trace_event *ev)
+{
+	if (ev->nr < 0 || ev->nr >= 512)
+		return;
+	const struct vxe_tr_pid *p = pid_slot(t, ev->pid);
+	if (p->pid == ev->pid && !p->stale && p->prog >= 0)
+		t->sys_progs[ev->nr] |= 1ull << p->prog;
+	t->sys_count[ev->nr]++;
+	t->counted++;
+}
+
 void vxe_trace_record(void *userdata, const struct vxe_trace_event *ev)
 {
 	struct vxe_trace *t = userdata;
 	t->calls++;
 	if (t->o.progress && (t->calls & 4095) == 0)
 		progress(t);
+	if (ev->counted)
+		return record_counted(t, ev);
 	if (strcmp(ev->arch, "x86_64") != 0) {
 		t->foreign++;
 		return;

@@ -170,6 +170,8 @@ struct vxe_trace {
 	uint64_t folded;     /* paths recorded as their directory: the cap was reached */
 	uint64_t dropped;    /* paths lost even so */
 	uint64_t net_dropped;
+	uint64_t counted;      /* of calls, those the kernel counted (no notification) */
+	uint64_t counted_lost; /* samples the kernel counter dropped: calls unseen */
 	uint64_t sys_count[512], sys_progs[512];
 	const void *fc[512];	       /* struct vxe_file_call *, per syscall number */
 	char *progs[VXE_TR_MAX_PROGS]; /* owned: real paths of the programs seen */
