@@ -1266,6 +1266,28 @@ static enum vxe_up_result files_record(struct vxe_upgrade *u, const struct vxe_l
 		unsigned access = needed_access(rec, fc, &creates, &note);
 		char real[PATH_MAX];
 		real_path(path, real, sizeof real);
+		/* /proc/self logged although the VXED covers it: the caller was
+		 * a forked child, whose own entries lie outside the first
+		 * process's /proc/PID, where Landlock anchored the rule (and
+		 * the supervisor holds it); only (read "/proc") covers them,
+		 * as `vxe trace` writes it. */
+		bool self =
+		    (strncmp(path, "/proc/self", 10) == 0 && (!path[10] || path[10] == '/')) ||
+		    (strncmp(path, "/proc/thread-self", 17) == 0 && (!path[17] || path[17] == '/'));
+		if (self && access == VXE_FS_READ && path_covered(p, path, path, access) &&
+		    !vxe_policy_path_allowed(p, "/proc", VXE_FS_READ)) {
+			if (!propose) {
+				covered = false;
+				continue;
+			}
+			if (path_prop(u, rec, "/proc", VXE_FS_READ,
+				      "a forked child's own /proc entries: only /proc covers them, "
+				      "which grants reading every process's /proc entries") ==
+			    VXE_UP_OOM)
+				return VXE_UP_OOM;
+			covered = false;
+			continue;
+		}
 		if (path_covered(p, path, real, access))
 			continue;
 		covered = false;

@@ -550,4 +550,21 @@ else
 	fi
 fi
 
+# A forked child reading its own /proc/self entries is refused (the rule is
+# anchored in the first process), so upgrade must not call it covered: it
+# proposes (read "/proc"), flagged as risky, as trace writes it.
+if [[ $(id -u) -eq 0 ]]; then
+	printf '(vxed "ps" :type filesystem :mode soft)\n(files (read "/usr" "/lib" "/lib64" "/etc" "/proc/self") (execute "/usr" "/lib" "/lib64"))\n' >"$T/pself.vxed"
+	: >"$T/pself.log"
+	"$VXE" run --mode soft --log "$T/pself.log" "$T/pself.vxed" "$(command -v python3)" -c 'import os
+if os.fork() == 0:
+    open("/proc/self/status").read(); os._exit(0)
+os.wait()' >/dev/null 2>&1
+	check "a child's /proc/self read is logged" grep -q '"path":"/proc/self/status"' "$T/pself.log"
+	"$VXE" upgrade --dry-run "$T/pself.vxed" "$T/pself.log" >"$T/pself.out" 2>&1
+	check "upgrade does not call it covered" bash -c "! grep -q '1 already covered' '$T/pself.out'"
+	check "upgrade proposes (read \"/proc\"), flagged risky" \
+		bash -c "grep -q '(files (read \"/proc\"))' '$T/pself.out' && grep -q 'risky' '$T/pself.out'"
+fi
+
 finish
