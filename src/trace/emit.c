@@ -272,15 +272,17 @@ static int emit_syscalls(struct vxe_trace *t, const struct vxe_policy *old, cons
 	}
 	/* Calls the C library makes on its own, at times a trace may miss:
 	 * malloc_trim's madvise every so often, sysinfo behind sysconf,
-	 * realloc's mremap, a lock's futex, a timed wait. Harmless, and
+	 * realloc's mremap, a lock's futex, a timed wait, the signal mask
+	 * and sigsuspend of a shell's `wait` for a job still running (a fast
+	 * traced run may find every job done). Harmless, and
 	 * granted whether seen or not, so that production does not stop a
 	 * daemon the first time a timer fires. */
 	static const char *const libc_own[] = {
-	    "brk",	    "mmap",	 "munmap",	    "mremap",
-	    "mprotect",	    "madvise",	 "futex",	    "sysinfo",
-	    "sched_yield",  "nanosleep", "clock_nanosleep", "clock_gettime",
-	    "gettimeofday", "getpid",	 "gettid",	    "restart_syscall",
-	    "rt_sigreturn", NULL};
+	    "brk",	    "mmap",	      "munmap",		 "mremap",
+	    "mprotect",	    "madvise",	      "futex",		 "sysinfo",
+	    "sched_yield",  "nanosleep",      "clock_nanosleep", "clock_gettime",
+	    "gettimeofday", "getpid",	      "gettid",		 "restart_syscall",
+	    "rt_sigreturn", "rt_sigprocmask", "rt_sigsuspend",	 NULL};
 	for (unsigned i = 0; type == VXE_TYPE_STRICT && libc_own[i]; i++) {
 		const struct vxe_syscall_info *info = vxe_syscall_by_name(libc_own[i]);
 		int nr = vxe_syscall_nr(libc_own[i]);
