@@ -691,6 +691,23 @@ static int64_t parse_time_opt(const char *opt, const char *arg, int64_t now)
 	return ms;
 }
 
+/* --action takes the words the log writes, comma-separated: a typo would
+ * otherwise match nothing and look like an empty log. */
+static void check_actions(const char *list)
+{
+	static const char *const known[] = {"traced", "allowed", "logged", "blocked", "suppressed"};
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		bool ok = false;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			ok |= strlen(known[i]) == n && strncmp(p, known[i], n) == 0;
+		if (!ok)
+			vxe_die("actions are traced, allowed, logged, blocked and suppressed",
+				"log: --action: unknown action '%.*s'", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+}
+
 int vxe_cmd_log(int argc, char **argv)
 {
 	enum {
@@ -755,6 +772,7 @@ int vxe_cmd_log(int argc, char **argv)
 			filter.syscall = optarg;
 			break;
 		case O_ACTION:
+			check_actions(optarg);
 			filter.action = optarg;
 			break;
 		case O_PROGRAM:
