@@ -247,7 +247,7 @@ __attribute__((format(printf, 2, 3))) static void warnf(struct warnbuf *w, const
  * the rule grants access, so skipping it denies, which is fail closed) or
  * -errno. */
 static int add_path_rule(int ruleset_fd, const struct vxe_ll_path *p, uint64_t handled,
-			 struct warnbuf *w)
+			 struct warnbuf *missing, unsigned *nmissing)
 {
 	struct vxe_ll_path_beneath_attr attr = {0};
 	cleanup_fd int fd = -1;
@@ -261,10 +261,14 @@ static int add_path_rule(int ruleset_fd, const struct vxe_ll_path *p, uint64_t h
 	fd = open(p->path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
-			/* The path may come from a generated VXED: escaped. */
+			/* The path may come from a generated VXED: escaped. One
+			 * line for all of them (a daemon run per connection
+			 * would print a screenful each time). */
 			char shown[1024];
-			warnf(w, "landlock: %s: does not exist, rule skipped",
-			      vxe_termsafe(shown, sizeof shown, p->path, VXE_TS_BACKSLASH));
+			vxe_termsafe(shown, sizeof shown, p->path, VXE_TS_BACKSLASH);
+			if (missing->len && missing->buf[missing->len - 1] == '\n')
+				missing->len--;
+			warnf(missing, "%s%s", (*nmissing)++ ? ", " : "", shown);
 			return 0;
 		}
 		return -errno;
@@ -393,10 +397,24 @@ int vxe_landlock_apply(const struct vxe_ll_spec *spec, char *warn, size_t warnsz
 		return -errno;
 
 	if (spec->handle_fs) {
+		char list[2048] = "";
+		struct warnbuf missing = {.buf = list, .size = sizeof list};
+		unsigned nmissing = 0;
 		for (size_t i = 0; i < spec->npaths; i++) {
-			r = add_path_rule(ruleset_fd, &spec->paths[i], attr.handled_access_fs, &w);
+			r = add_path_rule(ruleset_fd, &spec->paths[i], attr.handled_access_fs,
+					  &missing, &nmissing);
 			if (r < 0)
 				return r;
+		}
+		if (nmissing) {
+			if (missing.len && list[missing.len - 1] == '\n')
+				list[--missing.len] = 0;
+			warnf(
+			    &w,
+			    "landlock: %u path%s of the VXED do%s not exist, rule%s skipped (what "
+			    "appears there later stays refused): %s",
+			    nmissing, nmissing == 1 ? "" : "s", nmissing == 1 ? "es" : "",
+			    nmissing == 1 ? "" : "s", list);
 		}
 	}
 	if (attr.handled_access_net) {

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -303,7 +304,10 @@ static const struct vxe_const consts[] = {
 	CONST(VT_ACTIVATE), CONST(VT_DISALLOCATE), CONST(VT_GETMODE), CONST(VT_GETSTATE),
 	CONST(VT_LOCKSWITCH), CONST(VT_OPENQRY), CONST(VT_RELDISP), CONST(VT_RESIZE),
 	CONST(VT_RESIZEX), CONST(VT_SETACTIVATE), CONST(VT_SETMODE), CONST(VT_UNLOCKSWITCH),
-	CONST(VT_WAITACTIVE), CONST(W_OK), CONST(X_OK),
+	CONST(VT_WAITACTIVE),
+	/* wait4/waitid options. */
+	CONST(WCONTINUED), CONST(WEXITED), CONST(WNOHANG), CONST(WNOWAIT), CONST(WSTOPPED),
+	CONST(WUNTRACED), CONST(W_OK), CONST(X_OK),
 };
 /* clang-format on */
 

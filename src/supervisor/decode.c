@@ -235,13 +235,21 @@ static const struct named_arg {
 	const char *prefix[3];
 	bool flags;
 } named_args[] = {
-    {"socket", "domain", {"AF_"}, false},   {"socketpair", "domain", {"AF_"}, false},
-    {"fcntl", "cmd", {"F_"}, false},	    {"ioctl", "request", {"TIOC", "TC", "FIO"}, false},
-    {"kill", "sig", {"SIG"}, false},	    {"tgkill", "sig", {"SIG"}, false},
-    {"prctl", "option", {"PR_"}, false},    {"clone", "flags", {"CLONE_"}, true},
-    {"unshare", "flags", {"CLONE_"}, true}, {"mmap", "prot", {"PROT_"}, true},
-    {"mprotect", "prot", {"PROT_"}, true},  {"ptrace", "request", {"PTRACE_"}, false},
+    {"socket", "domain", {"AF_"}, false},
+    {"socketpair", "domain", {"AF_"}, false},
+    {"fcntl", "cmd", {"F_"}, false},
+    {"ioctl", "request", {"TIOC", "TC", "FIO"}, false},
+    {"kill", "sig", {"SIG"}, false},
+    {"tgkill", "sig", {"SIG"}, false},
+    {"prctl", "option", {"PR_"}, false},
+    {"clone", "flags", {"CLONE_"}, true},
+    {"unshare", "flags", {"CLONE_"}, true},
+    {"mmap", "prot", {"PROT_"}, true},
+    {"mprotect", "prot", {"PROT_"}, true},
+    {"ptrace", "request", {"PTRACE_"}, false},
     {"mount", "mountflags", {"MS_"}, true},
+    {"wait4", "options", {"WNO", "WUN", "WCO"}, true},
+    {"waitid", "options", {"WEX", "WST", "WNO"}, true},
 };
 
 static bool has_prefix(const char *name, const char *const *prefix)
