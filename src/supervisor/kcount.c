@@ -51,7 +51,7 @@ struct kc_ring {
 
 struct vxe_kcount {
 	unsigned n;
-	struct kc_ring *ring; /* owned */
+	struct kc_ring *ring;	   /* owned */
 	unsigned off_id, off_args; /* in the tracepoint's record */
 	int ep;			   /* epoll set of the rings' fds */
 	int cgfd;		   /* the cgroup's directory */
@@ -130,8 +130,8 @@ static int tp_find(struct tp_desc *d, char *why, size_t whysz)
 		int rc = -EPERM;
 		if (unshare(CLONE_NEWNS) == 0 &&
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-		    mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) == 0)
+		    mount("tracefs", "/sys/kernel/tracing", "tracefs",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
 			rc = tp_read("/sys/kernel/tracing", &c);
 		else
 			rc = -errno;
@@ -305,7 +305,8 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 	char parent[PATH_MAX];
 	int fd0 = -1;
 	if (cg_parent(parent, sizeof parent) < 0 ||
-	    snprintf(k->cg, sizeof k->cg, "%s/vxe-trace-%d", parent, (int)pid) >= (int)sizeof k->cg ||
+	    snprintf(k->cg, sizeof k->cg, "%s/vxe-trace-%d", parent, (int)pid) >=
+		(int)sizeof k->cg ||
 	    mkdir(k->cg, 0700) < 0) {
 		snprintf(why, whysz, "cannot make a cgroup for the trace in %s: %s", parent,
 			 strerror(errno));
@@ -339,7 +340,8 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 		if (fd < 0 && errno == ENODEV)
 			continue; /* an offline CPU: nothing runs there */
 		if (fd < 0) {
-			snprintf(why, whysz, "perf_event_open on CPU %ld: %s", cpu, strerror(errno));
+			snprintf(why, whysz, "perf_event_open on CPU %ld: %s", cpu,
+				 strerror(errno));
 			vxe_kcount_free(k);
 			return NULL;
 		}
@@ -352,7 +354,8 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = k->n - 1};
 		if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter) < 0 ||
 		    epoll_ctl(k->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			snprintf(why, whysz, "perf event set-up (filter, epoll): %s", strerror(errno));
+			snprintf(why, whysz, "perf event set-up (filter, epoll): %s",
+				 strerror(errno));
 			vxe_kcount_free(k);
 			return NULL;
 		}
