@@ -1523,6 +1523,28 @@ char *vxe_upgrade_form(const struct vxe_up_prop *p)
 	return b.s;
 }
 
+/* An accepted path rule that another accepted one (the same access, on it
+ * or a directory above it) already grants: not written, or `vxe check`
+ * would warn about the new version at once. Of two equal ones the first
+ * is kept. */
+static bool subsumed(const struct vxe_upgrade *u, size_t i)
+{
+	const struct vxe_up_prop *p = &u->props[i];
+	if (p->kind != VXE_UP_PATH)
+		return false;
+	const char *mine = p->ladder[p->step];
+	for (size_t j = 0; j < u->nprops; j++) {
+		const struct vxe_up_prop *q = &u->props[j];
+		if (j == i || q->kind != VXE_UP_PATH || q->decision != VXE_UP_ACCEPT ||
+		    q->access != p->access || !vxe_upgrade_writable(q))
+			continue;
+		const char *theirs = q->ladder[q->step];
+		if (vxe_path_under(mine, theirs) && (strcmp(theirs, mine) != 0 || j < i))
+			return true;
+	}
+	return false;
+}
+
 char *vxe_upgrade_text(const struct vxe_upgrade *u, const char *old_text, const char *date,
 		       const char *logs, size_t *naccepted)
 {
@@ -1535,7 +1557,7 @@ char *vxe_upgrade_text(const struct vxe_upgrade *u, const char *old_text, const 
 	d.no_header = true;
 	for (size_t i = 0; i < u->nprops && ok; i++) {
 		const struct vxe_up_prop *p = &u->props[i];
-		if (p->decision != VXE_UP_ACCEPT || !vxe_upgrade_writable(p))
+		if (p->decision != VXE_UP_ACCEPT || !vxe_upgrade_writable(p) || subsumed(u, i))
 			continue;
 		ok = add_to_doc(&d, p);
 		n++;

@@ -688,6 +688,41 @@ static void test_termsafe(void)
 	tap_ok(strcmp(out, "\\x1b...") == 0, "termsafe: cut short between escapes (%s)", out);
 }
 
+/* Two accepted path rules, one under the other: only the broader is written
+ * (the fresh user's redis upgrade drew a `vxe check` warning at once). */
+static void test_subsumed(const struct vxe_policy *p)
+{
+	struct vxe_upgrade u;
+	vxe_upgrade_init(&u, p);
+	add(&u, recline("app", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/nonexistent-sub/data/dump.rdb\","
+			"\"flags\":\"O_RDONLY\"",
+			"files"));
+	add(&u, recline("app", "logged", "openat",
+			"\"dirfd\":\"AT_FDCWD\",\"path\":\"/nonexistent-sub/data/x/other\","
+			"\"flags\":\"O_RDONLY\"",
+			"files"));
+	size_t got = 0;
+	for (size_t i = 0; i < u.nprops; i++) {
+		struct vxe_up_prop *q = &u.props[i];
+		if (q->kind != VXE_UP_PATH)
+			continue;
+		/* the first broadened to its directory, the second as it is */
+		q->step = 0;
+		if (strcmp(q->ladder[0], "/nonexistent-sub/data/dump.rdb") == 0 && q->nsteps > 1)
+			q->step = 1;
+		q->decision = VXE_UP_ACCEPT;
+		got++;
+	}
+	size_t n = 0;
+	char *text = vxe_upgrade_text(&u, policy_src, "d", "l", &n);
+	tap_ok(got == 2 && text && strstr(text, "\"/nonexistent-sub/data\"") &&
+		   !strstr(text, "/nonexistent-sub/data/x/other") && n == 1,
+	       "an accepted path under another accepted one is not written (%zu written)", n);
+	free(text);
+	vxe_upgrade_free(&u);
+}
+
 int main(void)
 {
 	char err[512];
@@ -699,6 +734,7 @@ int main(void)
 		return tap_done();
 	}
 
+	test_subsumed(p);
 	/* syscalls */
 	covered(p, true, "read", "\"fd\":3", "unlisted", "unchecked read");
 	covered(p, false, "getpid", "", "unlisted", "unlisted getpid");
