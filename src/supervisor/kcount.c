@@ -56,6 +56,7 @@ struct vxe_kcount {
 	int ep;			   /* epoll set of the rings' fds */
 	int cgfd;		   /* the cgroup's directory */
 	char cg[PATH_MAX];	   /* its path, removed at the end if empty */
+	char home[PATH_MAX];	   /* the cgroup the supervisor came from */
 	uint64_t lost;
 };
 
@@ -187,6 +188,19 @@ static int cg_parent(char *out, size_t size)
 	return 0;
 }
 
+static int cg_move(const char *cg, pid_t pid)
+{
+	char procs[PATH_MAX + 16], num[32];
+	snprintf(procs, sizeof procs, "%s/cgroup.procs", cg);
+	snprintf(num, sizeof num, "%d", (int)pid);
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, num, strlen(num)) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
 static int kc_open(int cgfd, int cpu, const struct tp_desc *d)
 {
 	struct perf_event_attr a;
@@ -244,10 +258,25 @@ void vxe_kcount_free(struct vxe_kcount *k)
 		close(k->ep);
 	if (k->cgfd >= 0)
 		close(k->cgfd);
-	/* Fails while a process is still in it (a daemon that detached); the
-	 * last ones reaped may take a moment to leave. */
-	for (int i = 0; k->cg[0] && i < 50 && rmdir(k->cg) < 0 && errno == EBUSY; i++)
+	/* The supervisor goes home first; then it fails only while a process
+	 * is still in it (a daemon that detached); the last ones reaped may
+	 * take a moment to leave. */
+	if (k->home[0])
+		cg_move(k->home, getpid());
+	int busy = 0;
+	for (int i = 0; k->cg[0] && i < 50 && (busy = rmdir(k->cg) < 0 && errno == EBUSY); i++)
 		usleep(2000);
+	if (busy && fork() == 0) {
+		/* An orphan left behind (a killed shell's job) is in it until
+		 * it ends and init reaps it: a small process of our own waits
+		 * for that, up to ten minutes, so that no cgroup is left. */
+		setsid();
+		for (int fd = 0; fd < 1024; fd++)
+			close(fd);
+		for (int i = 0; i < 6000 && rmdir(k->cg) < 0 && errno == EBUSY; i++)
+			usleep(100000);
+		_exit(0);
+	}
 	free(k->ring);
 	free(k);
 }
@@ -303,7 +332,6 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 	k->ep = -1;
 	k->cgfd = -1;
 	char parent[PATH_MAX];
-	int fd0 = -1;
 	if (cg_parent(parent, sizeof parent) < 0 ||
 	    snprintf(k->cg, sizeof k->cg, "%s/vxe-trace-%d", parent, (int)pid) >=
 		(int)sizeof k->cg ||
@@ -314,19 +342,20 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 		vxe_kcount_free(k);
 		return NULL;
 	}
-	char procs[PATH_MAX + 16], num[32];
-	snprintf(procs, sizeof procs, "%s/cgroup.procs", k->cg);
-	snprintf(num, sizeof num, "%d", (int)pid);
-	fd0 = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd0 < 0 || write(fd0, num, strlen(num)) < 0 ||
-	    (k->cgfd = open(k->cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(why, whysz, "cannot move the program into %s: %s", k->cg, strerror(errno));
-		if (fd0 >= 0)
-			close(fd0);
+	/* The supervisor joins the program there: the kernel switches a
+	 * cgroup's perf events in and out only when the CPU passes between
+	 * cgroups, which every notification's hand-over would otherwise do
+	 * (2-3 us each). Its own samples are skipped by the caller. */
+	int rc = cg_move(k->cg, pid);
+	if (rc == 0 && (k->cgfd = open(k->cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		snprintf(why, whysz, "cannot move the program into %s: %s", k->cg, strerror(-rc));
 		vxe_kcount_free(k);
 		return NULL;
 	}
-	close(fd0);
+	if (cg_move(k->cg, getpid()) == 0)
+		snprintf(k->home, sizeof k->home, "%s", parent);
 	k->off_id = d.off_id;
 	k->off_args = d.off_args;
 	k->ep = epoll_create1(EPOLL_CLOEXEC);

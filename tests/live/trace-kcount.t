@@ -14,6 +14,8 @@ KC=$ROOT/build/helpers/kcount
 [[ -x $KC ]] || skip_all "build/helpers/kcount not built (make)"
 
 mounts_before=$(wc -l </proc/self/mountinfo)
+cgroups() { find /sys/fs/cgroup -maxdepth 4 -type d -name 'vxe-trace-*' 2>/dev/null | wc -l; }
+cgroups_before=$(cgroups)
 if ! "$VXE" trace -o "$T/k.vxed" -- "$KC" 200000 >"$T/out" 2>"$T/err"; then
 	fail "trace of the helper succeeds"
 	diag "$(cat "$T/err")"
@@ -81,4 +83,11 @@ for i in 1 2 3; do
 	wait "$v"
 	check "SIGTERM three times ($i): the VXED is written all the same" test -s "$T/s$i.vxed"
 done
+# Each trace's cgroup is removed, also when an orphan outlived the trace
+# (the killed shell's sleep): then as soon as it has ended.
+for _ in $(seq 50); do
+	[[ $(cgroups) -le $cgroups_before ]] && break
+	sleep 0.1
+done
+check "no cgroup of the traces is left ($(cgroups) now, $cgroups_before before)" test "$(cgroups)" -le "$cgroups_before"
 finish
