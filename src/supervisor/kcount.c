@@ -56,7 +56,6 @@ struct vxe_kcount {
 	int ep;			   /* epoll set of the rings' fds */
 	int cgfd;		   /* the cgroup's directory */
 	char cg[PATH_MAX];	   /* its path, removed at the end if empty */
-	char home[PATH_MAX];	   /* the cgroup the supervisor came from */
 	uint64_t lost;
 };
 
@@ -258,11 +257,8 @@ void vxe_kcount_free(struct vxe_kcount *k)
 		close(k->ep);
 	if (k->cgfd >= 0)
 		close(k->cgfd);
-	/* The supervisor goes home first; then it fails only while a process
-	 * is still in it (a daemon that detached); the last ones reaped may
-	 * take a moment to leave. */
-	if (k->home[0])
-		cg_move(k->home, getpid());
+	/* Fails while a process is still in it (a daemon that detached); the
+	 * last ones reaped may take a moment to leave. */
 	int busy = 0;
 	for (int i = 0; k->cg[0] && i < 50 && (busy = rmdir(k->cg) < 0 && errno == EBUSY); i++)
 		usleep(2000);
@@ -342,10 +338,6 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 		vxe_kcount_free(k);
 		return NULL;
 	}
-	/* The supervisor joins the program there: the kernel switches a
-	 * cgroup's perf events in and out only when the CPU passes between
-	 * cgroups, which every notification's hand-over would otherwise do
-	 * (2-3 us each). Its own samples are skipped by the caller. */
 	int rc = cg_move(k->cg, pid);
 	if (rc == 0 && (k->cgfd = open(k->cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = -errno;
@@ -354,8 +346,6 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 		vxe_kcount_free(k);
 		return NULL;
 	}
-	if (cg_move(k->cg, getpid()) == 0)
-		snprintf(k->home, sizeof k->home, "%s", parent);
 	k->off_id = d.off_id;
 	k->off_args = d.off_args;
 	k->ep = epoll_create1(EPOLL_CLOEXEC);

@@ -93,7 +93,6 @@ struct vxe_sup {
 	 * through unseen, and the 32-bit calls continued whose samples (in
 	 * the i386 numbering) are not to be read as native calls. */
 	struct vxe_kcount *kc;
-	pid_t self; /* the supervisor: its own samples are not the program's */
 	struct {
 		pid_t tid;
 		int nr;
@@ -1449,8 +1448,6 @@ static bool counted_nr(const struct vxe_plan *plan, int64_t nr)
 static void trace_counted(void *userdata, pid_t tid, int64_t nr, const uint64_t args[6])
 {
 	struct vxe_sup *s = userdata;
-	if (tid == s->self)
-		return; /* the supervisor shares the program's cgroup (kcount.c) */
 	for (unsigned i = 0; i < sizeof s->foreign / sizeof s->foreign[0]; i++)
 		if (s->foreign[i].tid == tid && s->foreign[i].nr == nr) {
 			s->foreign[i].tid = 0;
@@ -1856,7 +1853,6 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	bool want[VXE_NR_MAX];
 	for (int nr = 0; nr < VXE_NR_MAX; nr++)
 		want[nr] = counted_nr(s.plan, nr);
-	s.self = getpid();
 	if (s.plan->counted && s.on_trace &&
 	    !(s.kc = vxe_kcount_open(pid, want, VXE_NR_MAX, why, sizeof why))) {
 		kill(pid, SIGKILL);
@@ -1899,7 +1895,6 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			if (bg != 0)
 				break;
 			setsid();
-			s.self = getpid();
 			detached = true;
 			pfd[1].fd = -1;
 		}
