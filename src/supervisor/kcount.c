@@ -209,12 +209,21 @@ static int kc_open(int cgfd, int cpu, const struct tp_desc *d)
 	a.config = (uint64_t)d->id;
 	a.sample_period = 1;
 	a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_RAW;
+	/* The kernel writes a LOST record only into a buffer with room for
+	 * it; the count read from the event (Linux 6.0+) also holds what was
+	 * dropped while the buffer stayed full until the end. */
+	a.read_format = PERF_FORMAT_LOST;
 	/* Wake the supervisor when a quarter of the buffer is used: early
 	 * enough that a burst does not fill it while the drain is pending. */
 	a.watermark = 1;
 	a.wakeup_watermark = KC_PAGES * (unsigned)sysconf(_SC_PAGESIZE) / 4;
-	return (int)syscall(SYS_perf_event_open, &a, cgfd, cpu, -1,
-			    PERF_FLAG_FD_CLOEXEC | (cgfd >= 0 ? PERF_FLAG_PID_CGROUP : 0));
+	unsigned long fl = PERF_FLAG_FD_CLOEXEC | (cgfd >= 0 ? PERF_FLAG_PID_CGROUP : 0);
+	int fd = (int)syscall(SYS_perf_event_open, &a, cgfd, cpu, -1, fl);
+	if (fd < 0 && errno == EINVAL) { /* before Linux 6.0: LOST records only */
+		a.read_format = 0;
+		fd = (int)syscall(SYS_perf_event_open, &a, cgfd, cpu, -1, fl);
+	}
+	return fd;
 }
 
 bool vxe_kcount_available(char *why, size_t whysz)
@@ -399,7 +408,38 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 
 uint64_t vxe_kcount_lost(const struct vxe_kcount *k)
 {
-	return k ? k->lost : 0;
+	if (!k)
+		return 0;
+	uint64_t read_lost = 0;
+	bool have = k->n > 0;
+	for (unsigned i = 0; i < k->n; i++) {
+		struct {
+			uint64_t value, lost;
+		} v;
+		if (read(k->ring[i].fd, &v, sizeof v) == (ssize_t)sizeof v)
+			read_lost += v.lost;
+		else
+			have = false;
+	}
+	return have && read_lost > k->lost ? read_lost : k->lost;
+}
+
+void vxe_kcount_forget(struct vxe_kcount *k)
+{
+	/* The kernel does not copy a perf buffer's mapping into a child
+	 * (VM_DONTCOPY): in a forked copy of the supervisor the rings are
+	 * gone, and only the cgroup is left to remove at its end. */
+	for (unsigned i = 0; k && i < k->n; i++) {
+		k->ring[i].meta = NULL;
+		close(k->ring[i].fd);
+		k->ring[i].fd = -1;
+	}
+	if (k) {
+		k->n = 0;
+		if (k->ep >= 0)
+			close(k->ep);
+		k->ep = -1;
+	}
 }
 
 /* Copies len bytes at offset pos of the ring, which may wrap. */

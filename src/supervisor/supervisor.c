@@ -93,11 +93,12 @@ struct vxe_sup {
 	 * through unseen, and the 32-bit calls continued whose samples (in
 	 * the i386 numbering) are not to be read as native calls. */
 	struct vxe_kcount *kc;
-	struct {
+	struct foreign {
 		pid_t tid;
 		int nr;
-	} foreign[16];
-	unsigned nforeign;
+		unsigned n;
+	} * foreign; /* owned, nforeign: the continued ones not yet sampled */
+	size_t nforeign, foreign_cap;
 };
 
 /* A decision: continue the call, fail it, or return a value the supervisor
@@ -1443,14 +1444,37 @@ static bool counted_nr(const struct vxe_plan *plan, int64_t nr)
 	       (plan->sys[nr].act == VXE_F_ALLOW || plan->sys[nr].act == VXE_F_ALLOW_IF);
 }
 
+/* A 32-bit call that is continued reaches the tracepoint too, numbered as
+ * i386 numbers it: its sample is not a native call. Kept until that sample
+ * comes (one per call, never evicted), or a 32-bit getpid would be
+ * recorded as writev and a burst of them as clones. */
+static void foreign_note(struct vxe_sup *s, pid_t tid, int nr)
+{
+	for (size_t i = 0; i < s->nforeign; i++)
+		if (s->foreign[i].tid == tid && s->foreign[i].nr == nr) {
+			s->foreign[i].n++;
+			return;
+		}
+	if (s->nforeign == s->foreign_cap) {
+		size_t cap = s->foreign_cap ? s->foreign_cap * 2 : 16;
+		struct foreign *f = realloc(s->foreign, cap * sizeof *f);
+		if (!f)
+			return; /* its sample may be taken for a native call */
+		s->foreign = f;
+		s->foreign_cap = cap;
+	}
+	s->foreign[s->nforeign++] = (struct foreign){tid, nr, 1};
+}
+
 /* A sample of the kernel counter: recorded if the filter let that call
  * through unseen; a notified one was recorded when it was answered. */
 static void trace_counted(void *userdata, pid_t tid, int64_t nr, const uint64_t args[6])
 {
 	struct vxe_sup *s = userdata;
-	for (unsigned i = 0; i < sizeof s->foreign / sizeof s->foreign[0]; i++)
+	for (size_t i = 0; i < s->nforeign; i++)
 		if (s->foreign[i].tid == tid && s->foreign[i].nr == nr) {
-			s->foreign[i].tid = 0;
+			if (--s->foreign[i].n == 0)
+				s->foreign[i] = s->foreign[--s->nforeign];
 			return;
 		}
 	if (nr < 0 || nr >= VXE_NR_MAX || !vxe_plan_unseen(s->plan, (int)nr, args))
@@ -1495,11 +1519,8 @@ static void trace_one(struct vxe_sup *s)
 			trace_created(s, info && (info->classes & VXE_SC_EXEC));
 		if (infer && (nr == __NR_fork || nr == __NR_clone))
 			fork_note(s, target_tgid((pid_t)s->req->pid));
-		if (!native && s->kc && counted_nr(s->plan, nr)) {
-			unsigned i = s->nforeign++ % (sizeof s->foreign / sizeof s->foreign[0]);
-			s->foreign[i].tid = (pid_t)s->req->pid;
-			s->foreign[i].nr = nr;
-		}
+		if (!native && s->kc && counted_nr(s->plan, nr))
+			foreign_note(s, (pid_t)s->req->pid, nr);
 		struct vxe_trace_event ev = {
 		    .pid = (pid_t)s->req->pid,
 		    .nr = nr,
@@ -1895,6 +1916,8 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			if (bg != 0)
 				break;
 			setsid();
+			vxe_kcount_forget(s.kc);
+			pfd[2].fd = -1;
 			detached = true;
 			pfd[1].fd = -1;
 		}
@@ -1920,6 +1943,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 			*l->counted_lost = vxe_kcount_lost(s.kc);
 		vxe_kcount_free(s.kc); /* after the reaping: its cgroup is empty */
 	}
+	free(s.foreign);
 	close(s.fd);
 	close(sigfd);
 	close(pidfd);

@@ -68,5 +68,8 @@ int vxe_kcount_fd(const struct vxe_kcount *k);
 void vxe_kcount_drain(struct vxe_kcount *k, vxe_kcount_fn fn, void *userdata);
 /* Samples the kernel dropped because a buffer was full. */
 uint64_t vxe_kcount_lost(const struct vxe_kcount *k);
+/* In a forked copy of the caller: the buffers are not mapped there; stop
+ * draining, keep only the cgroup for vxe_kcount_free. */
+void vxe_kcount_forget(struct vxe_kcount *k);
 
 #endif

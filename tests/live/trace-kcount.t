@@ -70,6 +70,39 @@ check "/bin/true: traced, status 0" test $? -eq 0
 check "/bin/true: counted" grep -q 'counted by the kernel' "$T/t.vxed"
 "$VXE" trace -o "$T/x.vxed" -- /nonexistent/prog 2>"$T/err4"
 check "a missing program: 127" test $? -eq 127
+# 32-bit calls reach the tracepoint numbered as i386 numbers them: 20 is
+# getpid there and writev here, 56 is nothing there and clone here. None
+# may turn into a native call, however many come between two drains.
+if "$KC" i386 1 >/dev/null 2>&1; then
+	"$VXE" trace -o "$T/i3.vxed" -- "$KC" i386 200 >/dev/null 2>"$T/i3.err"
+	check "i386: 400 32-bit calls are reported as such" grep -q '^;; 400 32-bit' "$T/i3.vxed"
+	check "i386: no writev was made, none is written" bash -c "! grep -Eq '\\bwritev\\b' '$T/i3.vxed'"
+	check "i386: no clone was made, none is written" bash -c "! grep -Eq '\\bclone\\b' '$T/i3.vxed'"
+else
+	skip "i386: this kernel runs no 32-bit code (int 0x80)"
+fi
+
+# A daemon that detaches: the supervisor goes on serving it from a forked
+# copy (where the kernel does not map the counter's buffers).
+rm -f "$T/daemon.out"
+"$VXE" trace -o "$T/d.vxed" -- "$KC" daemon "$T/daemon.out" >/dev/null 2>"$T/d.err"
+for _ in $(seq 50); do
+	[[ -s $T/daemon.out ]] && break
+	sleep 0.1
+done
+check "daemon: its open, a second after the trace ended, is served ($(cat "$T/daemon.out" 2>/dev/null))" \
+	grep -q 'open ok' "$T/daemon.out"
+
+# Dropped samples are reported even when the buffers stay full to the end:
+# the program stops the supervisor, floods, and exits.
+"$VXE" trace -o "$T/f.vxed" -- "$KC" flood 300000 >/dev/null 2>"$T/f.err" &
+v=$!
+sleep 2
+kill -CONT "$v"
+wait "$v"
+check "flood: the VXED says calls were dropped" grep -q 'kernel counter dropped' "$T/f.vxed"
+check "flood: vxe warns about it" grep -q 'kernel counter dropped' "$T/f.err"
+
 # Ending a trace: a second SIGTERM that comes while the program is going or
 # the VXED is being written must not kill vxe before the file is there.
 for i in 1 2 3; do
