@@ -213,6 +213,7 @@ enum risk_match {
 	R_REACH,     /* R_UNDER or R_COVERS */
 	R_TOPGLOB,   /* the first component matches the pattern (NAME*) */
 	R_CHILD,     /* the grant is one level below the path (/home/NAME) */
+	R_PID,	     /* the grant is a numbered entry of the path or below it (/proc/PID) */
 	R_COMPONENT, /* a component of the grant is the pattern */
 	R_KEYS,	     /* under the path and named *_key, or covers the path */
 	R_DEV,	     /* under /dev, except the harmless devices */
@@ -246,29 +247,29 @@ static const struct risk {
 	const char *why;
 } risks[] = {
     /* write */
-    {RW, R_UNDER, "/etc", "write under /etc: system configuration (services, cron, PAM, sudo)"},
-    {RW, R_UNDER, "/usr", "write under /usr: system programs and libraries"},
-    {RW, R_UNDER, "/boot", "write under /boot: the kernel and its boot loader"},
-    {RW, R_UNDER, "/root", "write under /root: root's home (shell start-up files, ~/.ssh)"},
-    {RW, R_UNDER, "/bin", "write under /bin: system programs"},
-    {RW, R_UNDER, "/sbin", "write under /sbin: system programs"},
+    {RW, R_REACH, "/etc", "write under /etc: system configuration (services, cron, PAM, sudo)"},
+    {RW, R_REACH, "/usr", "write under /usr: system programs and libraries"},
+    {RW, R_REACH, "/boot", "write under /boot: the kernel and its boot loader"},
+    {RW, R_REACH, "/root", "write under /root: root's home (shell start-up files, ~/.ssh)"},
+    {RW, R_REACH, "/bin", "write under /bin: system programs"},
+    {RW, R_REACH, "/sbin", "write under /sbin: system programs"},
     {RW, R_TOPGLOB, "lib", "write under /lib*: system libraries and modules"},
-    {RW, R_UNDER, "/var/spool/cron", "write under /var/spool/cron: crontabs run as their owner"},
-    {RW, R_UNDER, "/var/lib/dpkg", "write under /var/lib/dpkg: package scripts run as root"},
+    {RW, R_REACH, "/var/spool/cron", "write under /var/spool/cron: crontabs run as their owner"},
+    {RW, R_REACH, "/var/lib/dpkg", "write under /var/lib/dpkg: package scripts run as root"},
     {RW, R_ITSELF, "/var/lib", "write on /var/lib itself: every package's state"},
     {RW, R_ITSELF, "/var", "write on /var itself"},
-    {RW, R_UNDER, "/var/log/vxe", "write under /var/log/vxe: VXE's own log"},
-    {RW, R_UNDER, "/var/lib/sudo",
+    {RW, R_REACH, "/var/log/vxe", "write under /var/log/vxe: VXE's own log"},
+    {RW, R_REACH, "/var/lib/sudo",
      "write under /var/lib/sudo: sudo's timestamps (sudo "
      "without a password)"},
-    {RW, R_UNDER, "/var/lib/polkit-1", "write under /var/lib/polkit-1: polkit's authorisations"},
-    {RW, R_UNDER, "/var/lib/systemd",
+    {RW, R_REACH, "/var/lib/polkit-1", "write under /var/lib/polkit-1: polkit's authorisations"},
+    {RW, R_REACH, "/var/lib/systemd",
      "write under /var/lib/systemd: systemd's state (lingering "
      "users, timers)"},
-    {RW, R_UNDER, "/var/www",
+    {RW, R_REACH, "/var/www",
      "write under /var/www: the web root (defacement, code the web "
      "server runs)"},
-    {RW, R_UNDER, "/var/spool/at", "write under /var/spool/at: at jobs run as their owner"},
+    {RW, R_REACH, "/var/spool/at", "write under /var/spool/at: at jobs run as their owner"},
     /* Control sockets: connecting is a write on the socket. */
     {RW, R_REACH, "/run/dbus", CTLSOCK},
     {RW, R_REACH, "/var/run/dbus", CTLSOCK},
@@ -290,15 +291,15 @@ static const struct risk {
     {RW, R_NAME, "libvirt-sock", CTLSOCK},
     {RW, R_ITSELF, "/run", "write on /run itself: every service's runtime state"},
     {RW, R_JOURNAL, "/run/systemd", NULL}, /* journald's sockets, sd_notify: not a risk */
-    {RW, R_UNDER, "/run/systemd",
+    {RW, R_REACH, "/run/systemd",
      "write under /run/systemd: transient units run as root, "
      "systemd's private socket"},
-    {RW, R_UNDER, "/run/user",
+    {RW, R_REACH, "/run/user",
      "write under /run/user: users' session buses and systemd "
      "managers (code run as the user)"},
-    {RW, R_UNDER, "/run/udev", "write under /run/udev: device rules run as root"},
-    {RW, R_UNDER, "/proc", "write under /proc: kernel settings (core_pattern runs a program)"},
-    {RW, R_UNDER, "/sys", "write under /sys: kernel and device settings"},
+    {RW, R_REACH, "/run/udev", "write under /run/udev: device rules run as root"},
+    {RW, R_REACH, "/proc", "write under /proc: kernel settings (core_pattern runs a program)"},
+    {RW, R_REACH, "/sys", "write under /sys: kernel and device settings"},
     {RW, R_DEV, "/dev", "write under /dev: devices (disks, memory, terminals)"},
     {RW, R_COMPONENT, ".ssh", "write under a .ssh directory: logins (authorized_keys)"},
     {RW, R_COMPONENT, ".bashrc", "write of a shell start-up file: runs at the next login"},
@@ -331,6 +332,9 @@ static const struct risk {
      "read of the whole of /proc: every process's memory maps, "
      "command lines, kernel settings"},
     {RR, R_REACH, "/proc/kcore", "read of /proc/kcore: the kernel's memory"},
+    {RR, R_PID, "/proc",
+     "read of a numbered process's /proc entries (environ, mem, fds): which process "
+     "that is changes from run to run"},
     {RR, R_REACH, "/proc/kallsyms", "read of /proc/kallsyms: kernel addresses (KASLR)"},
     {RR, R_REACH, "/sys/kernel/debug", "read of /sys/kernel/debug: kernel internals"},
     {RR, R_REACH, "/sys/firmware", "read of /sys/firmware: ACPI tables, EFI variables"},
@@ -466,6 +470,11 @@ static bool risk_match(const struct risk *r, const char *path)
 		size_t n = strlen(r->pat);
 		return strncmp(path, r->pat, n) == 0 && path[n] == '/' && path[n + 1] &&
 		       !strchr(path + n + 1, '/');
+	}
+	case R_PID: {
+		size_t n = strlen(r->pat);
+		return strncmp(path, r->pat, n) == 0 && path[n] == '/' && path[n + 1] >= '0' &&
+		       path[n + 1] <= '9';
 	}
 	case R_COMPONENT:
 		return has_component(path, r->pat);
@@ -862,6 +871,14 @@ static unsigned needed_access(const struct vxe_logrec *rec, const struct vxe_fil
 static void real_path(const char *path, char *out, size_t size)
 {
 	char real[PATH_MAX], dir[PATH_MAX];
+	/* /proc names what the process that logged it saw: resolved here,
+	 * /proc/self would be vxe upgrade itself, /proc/PID/cwd another
+	 * process's directory. As written. */
+	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0) {
+		if (!vxe_path_normalize(path, out, size))
+			snprintf(out, size, "%s", path);
+		return;
+	}
 	if (realpath(path, real) && vxe_path_normalize(real, out, size))
 		return;
 	snprintf(dir, sizeof dir, "%s", path);

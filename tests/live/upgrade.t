@@ -565,6 +565,17 @@ os.wait()' >/dev/null 2>&1
 	check "upgrade does not call it covered" bash -c "! grep -q '1 already covered' '$T/pself.out'"
 	check "upgrade proposes (read \"/proc\"), flagged risky" \
 		bash -c "grep -q '(files (read \"/proc\"))' '$T/pself.out' && grep -q 'risky' '$T/pself.out'"
+	# The first process's own /proc/self, not covered: proposed as written,
+	# never as vxe upgrade's own /proc/PID; another process's is risky.
+	printf '(vxed "ps2" :type filesystem :mode soft)\n(files (read "/usr" "/lib" "/lib64" "/etc") (execute "/usr" "/lib" "/lib64"))\n' >"$T/pself2.vxed"
+	: >"$T/pself2.log"
+	"$VXE" run --mode soft --log "$T/pself2.log" "$T/pself2.vxed" "$(command -v python3)" \
+		-c 'open("/proc/self/status").read(); open("/proc/1/environ").read()' >/dev/null 2>&1
+	"$VXE" upgrade --dry-run "$T/pself2.vxed" "$T/pself2.log" >"$T/pself2.out" 2>&1
+	check "upgrade proposes /proc/self/status as written" grep -q '(files (read "/proc/self/status"))' "$T/pself2.out"
+	check "upgrade never proposes a /proc/PID of its own" bash -c "! grep -Eq 'read \"/proc/[0-9]+/status' '$T/pself2.out'"
+	check "another process's /proc entries are risky" \
+		bash -c "grep -A3 '/proc/1/environ' '$T/pself2.out' | grep -q risky"
 fi
 
 finish

@@ -298,6 +298,14 @@ static void test_paths_from_log(void)
 static void test_risks(void)
 {
 	/* write */
+	/* A directory above a risky tree grants it too (review round 3). */
+	risk(VXE_FS_WRITE, "/var/spool", true);
+	risk(VXE_FS_WRITE, "/var", true);
+	risk(VXE_FS_WRITE, "/var/log", true); /* /var/log/vxe: VXE's own log */
+	risk(VXE_FS_WRITE, "/var/mail", false);
+	risk(VXE_FS_WRITE, "/var/spool/exim4", false);
+	risk(VXE_FS_READ, "/proc/1/environ", true);
+	risk(VXE_FS_READ, "/proc/self/status", false);
 	risk(VXE_FS_WRITE, "/var/spool/cron/crontabs/root", true);
 	risk(VXE_FS_WRITE, "/var/spool/cron/crontabs", true);
 	risk(VXE_FS_WRITE, "/var/lib", true);
