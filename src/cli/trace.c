@@ -282,7 +282,9 @@ int vxe_cmd_trace(int argc, char **argv)
 	if (lost)
 		fprintf(stderr,
 			"vxe: trace: warning: the kernel counter dropped %llu calls (its buffer "
-			"was full); a harmless call may be missing from the VXED\n",
+			"was full); a harmless call may be missing from the VXED\n"
+			"hint: vxe trace --no-kernel-count stops the program for every call "
+			"instead: slower, and nothing is dropped\n",
 			(unsigned long long)lost);
 	if (rc < 0) {
 		/* vxe_sup_run said why on stderr. */

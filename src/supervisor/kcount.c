@@ -20,6 +20,7 @@
  * Nothing here decides anything: trace mode confines nothing. A sample the
  * kernel had to drop (buffer full) is counted, and the VXED says so.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -35,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "supervisor/supervisor_internal.h"
@@ -200,6 +202,28 @@ static int cg_move(const char *cg, pid_t pid)
 	return rc;
 }
 
+/* The cgroups of traces whose vxe was killed (SIGKILL leaves no time to
+ * remove them): rmdir refuses one that still holds a process, and one made
+ * in the last ten seconds may be another trace's that is not populated yet
+ * (it is within milliseconds). */
+static void cg_sweep(const char *parent)
+{
+	DIR *d = opendir(parent);
+	time_t now = time(NULL);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int pid;
+		char rest, path[PATH_MAX + 300];
+		struct stat st;
+		if (sscanf(e->d_name, "vxe-trace-%d%c", &pid, &rest) != 1 || pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+		if (stat(path, &st) == 0 && st.st_mtime < now - 10)
+			rmdir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int kc_open(int cgfd, int cpu, const struct tp_desc *d)
 {
 	struct perf_event_attr a;
@@ -337,6 +361,8 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 	k->ep = -1;
 	k->cgfd = -1;
 	char parent[PATH_MAX];
+	if (cg_parent(parent, sizeof parent) == 0)
+		cg_sweep(parent);
 	if (cg_parent(parent, sizeof parent) < 0 ||
 	    snprintf(k->cg, sizeof k->cg, "%s/vxe-trace-%d", parent, (int)pid) >=
 		(int)sizeof k->cg ||

@@ -123,4 +123,16 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "no cgroup of the traces is left ($(cgroups) now, $cgroups_before before)" test "$(cgroups)" -le "$cgroups_before"
+# A vxe trace killed outright cannot remove its cgroup: the next trace
+# sweeps what is empty and older than ten seconds.
+"$VXE" trace -o "$T/kill.vxed" -- /bin/sleep 1 2>/dev/null &
+v=$!
+sleep 0.3
+kill -KILL "$v"
+wait "$v" 2>/dev/null
+sleep 11.5
+left=$(cgroups)
+"$VXE" trace -o "$T/after.vxed" -- /bin/true 2>/dev/null
+check "a killed trace's cgroup is swept by the next ($left before it, $(cgroups) after)" \
+	test "$(cgroups)" -le "$cgroups_before"
 finish
