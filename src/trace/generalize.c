@@ -150,6 +150,16 @@ static bool shared_state(const char *dir)
 	return false;
 }
 
+/* Of those, the ones a name made directly in them gets write on the whole
+ * directory for. Not /var/spool or /var/lib: they hold the crontabs, at
+ * jobs and dpkg's maintainer scripts, which run as root, so write on them
+ * reaches root (doc/upgrade.md's risk table says the same); a file made
+ * there stays a precise rule, refused in production until decided. */
+static bool grant_on_create(const char *dir)
+{
+	return shared_state(dir) && strcmp(dir, "/var/spool") != 0 && strcmp(dir, "/var/lib") != 0;
+}
+
 bool vxe_gen_too_wide(const char *dir, unsigned bit)
 {
 	static const char *const read_wide[] = {"/etc",	  "/home", "/root", "/dev", "/proc",
@@ -719,8 +729,8 @@ static void gen_create(struct cands *c, struct refusals *rf, const struct vxe_ge
 		return;
 	if (folding && vxe_gen_is_temp(real, tmp, sizeof tmp)) {
 		cand_add(c, tmp, VXE_FS_WRITE, r, r->path, "temporary files");
-	} else if (shared_state(dir)) {
-		/* A spool, mail or state directory the program makes files in
+	} else if (grant_on_create(dir)) {
+		/* A mail, log or cache directory the program makes files in
 		 * (lock files, queue entries): its normal work, and no
 		 * narrower rule lets it create. */
 		cand_add(c, dir, VXE_FS_WRITE, r, r->path,

@@ -472,9 +472,18 @@ int main(void)
 					 NULL};
 	for (unsigned i = 0; f3[i]; i++)
 		sensitive_creation(f3[i]);
+	/* Write on /var/spool or /var/lib would reach the crontabs, at jobs and
+	 * dpkg's scripts (root): a file made there stays precise. A mail or log
+	 * directory gets write on itself. */
 	static const char *const spool[] = {"/var/spool/vxe-t-queue-file", NULL};
-	check_gen("created directly in /var/spool: the spool (shared state)", spool,
-		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/spool\n");
+	check_gen("created directly in /var/spool: precise, never the spool", spool,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/spool/vxe-t-queue-file\n");
+	static const char *const varlib[] = {"/var/lib/vxe-t-state", NULL};
+	check_gen("created directly in /var/lib: precise, never /var/lib", varlib,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/lib/vxe-t-state\n");
+	static const char *const mail[] = {"/var/mail/vxe-t-user.lock", NULL};
+	check_gen("created directly in /var/mail: the mail spool (shared state)", mail,
+		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/var/mail\n");
 	static const char *const shm[] = {"/dev/shm/vxe-t-seg", NULL};
 	check_gen("created in /dev/shm at level none: /dev/shm (a temporary directory)", shm,
 		  VXE_FS_WRITE | VXE_TR_CREATE, VXE_GEN_NONE, 8, "2:/dev/shm\n");
