@@ -1540,23 +1540,57 @@ char *vxe_upgrade_form(const struct vxe_up_prop *p)
 	return b.s;
 }
 
+/* The accepted path rules, sorted by access and path (then proposal), to
+ * find in O(log n) whether another accepted one grants a rule: a log of
+ * 100 000 records makes as many proposals. */
+struct acc_path {
+	unsigned access;
+	const char *path;
+	size_t i;
+};
+
+static int acc_cmp(const void *a, const void *b)
+{
+	const struct acc_path *x = a, *y = b;
+	if (x->access != y->access)
+		return x->access < y->access ? -1 : 1;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The lowest proposal index that accepts access on exactly path, or
+ * SIZE_MAX. */
+static size_t acc_find(const struct acc_path *a, size_t n, unsigned access, const char *path)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first element not below (access, path, 0) */
+		size_t mid = lo + (hi - lo) / 2;
+		struct acc_path key = {access, path, 0};
+		if (acc_cmp(&a[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo].access == access && strcmp(a[lo].path, path) == 0 ? a[lo].i
+										 : SIZE_MAX;
+}
+
 /* An accepted path rule that another accepted one (the same access, on it
  * or a directory above it) already grants: not written, or `vxe check`
  * would warn about the new version at once. Of two equal ones the first
  * is kept. */
-static bool subsumed(const struct vxe_upgrade *u, size_t i)
+static bool subsumed(const struct acc_path *a, size_t n, const struct vxe_up_prop *p, size_t i)
 {
-	const struct vxe_up_prop *p = &u->props[i];
-	if (p->kind != VXE_UP_PATH)
-		return false;
 	const char *mine = p->ladder[p->step];
-	for (size_t j = 0; j < u->nprops; j++) {
-		const struct vxe_up_prop *q = &u->props[j];
-		if (j == i || q->kind != VXE_UP_PATH || q->decision != VXE_UP_ACCEPT ||
-		    q->access != p->access || !vxe_upgrade_writable(q))
-			continue;
-		const char *theirs = q->ladder[q->step];
-		if (vxe_path_under(mine, theirs) && (strcmp(theirs, mine) != 0 || j < i))
+	if (acc_find(a, n, p->access, mine) < i)
+		return true;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", mine);
+	for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+		if (slash == dir) /* "/" */
+			return acc_find(a, n, p->access, "/") != SIZE_MAX && strcmp(mine, "/") != 0;
+		*slash = 0;
+		if (acc_find(a, n, p->access, dir) != SIZE_MAX)
 			return true;
 	}
 	return false;
@@ -1572,9 +1606,21 @@ char *vxe_upgrade_text(const struct vxe_upgrade *u, const char *old_text, const 
 	d.type = u->p->type;
 	d.mode = u->p->mode;
 	d.no_header = true;
+	struct acc_path *acc = malloc((u->nprops ? u->nprops : 1) * sizeof *acc);
+	size_t nacc = 0;
+	for (size_t i = 0; acc && i < u->nprops; i++) {
+		const struct vxe_up_prop *p = &u->props[i];
+		if (p->kind == VXE_UP_PATH && p->decision == VXE_UP_ACCEPT &&
+		    vxe_upgrade_writable(p))
+			acc[nacc++] = (struct acc_path){p->access, p->ladder[p->step], i};
+	}
+	if (acc)
+		qsort(acc, nacc, sizeof *acc, acc_cmp);
+	ok = acc != NULL;
 	for (size_t i = 0; i < u->nprops && ok; i++) {
 		const struct vxe_up_prop *p = &u->props[i];
-		if (p->decision != VXE_UP_ACCEPT || !vxe_upgrade_writable(p) || subsumed(u, i))
+		if (p->decision != VXE_UP_ACCEPT || !vxe_upgrade_writable(p) ||
+		    (p->kind == VXE_UP_PATH && subsumed(acc, nacc, p, i)))
 			continue;
 		ok = add_to_doc(&d, p);
 		n++;
@@ -1590,6 +1636,7 @@ char *vxe_upgrade_text(const struct vxe_upgrade *u, const char *old_text, const 
 		vxe_doc_print(&d, &out);
 	}
 	vxe_doc_free(&d);
+	free(acc);
 	if (!ok || out.oom || !out.s) {
 		free(out.s);
 		errno = ENOMEM;
