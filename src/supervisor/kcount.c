@@ -14,8 +14,10 @@
  * of exim's setuid re-exec, say, would go unseen. A cgroup event belongs to
  * the CPU and watches whoever runs there in the cgroup.
  *
- * A traced root program can move itself out of the cgroup; its harmless
- * calls then go unrecorded, which makes the VXED stricter, never wider.
+ * A traced root program can move processes out of the cgroup (their
+ * harmless calls go unrecorded) or others into it (theirs are recorded as
+ * its own): harmless calls only, and less than it could do to the VXED
+ * file itself (doc/trace.md, Limits).
  *
  * Nothing here decides anything: trace mode confines nothing. A sample the
  * kernel had to drop (buffer full) is counted, and the VXED says so.
@@ -360,10 +362,11 @@ struct vxe_kcount *vxe_kcount_open(pid_t pid, const bool *want, unsigned nwant, 
 	}
 	k->ep = -1;
 	k->cgfd = -1;
-	char parent[PATH_MAX];
-	if (cg_parent(parent, sizeof parent) == 0)
+	char parent[PATH_MAX] = "";
+	bool have_parent = cg_parent(parent, sizeof parent) == 0;
+	if (have_parent)
 		cg_sweep(parent);
-	if (cg_parent(parent, sizeof parent) < 0 ||
+	if (!have_parent ||
 	    snprintf(k->cg, sizeof k->cg, "%s/vxe-trace-%d", parent, (int)pid) >=
 		(int)sizeof k->cg ||
 	    mkdir(k->cg, 0700) < 0) {

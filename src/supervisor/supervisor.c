@@ -1477,6 +1477,7 @@ static void trace_counted(void *userdata, pid_t tid, int64_t nr, const uint64_t 
 				s->foreign[i] = s->foreign[--s->nforeign];
 			return;
 		}
+	/* Bounded before the cast: the record's id is 64 bits. */
 	if (nr < 0 || nr >= VXE_NR_MAX || !vxe_plan_unseen(s->plan, (int)nr, args))
 		return;
 	struct vxe_trace_event ev = {
@@ -1872,7 +1873,7 @@ int vxe_sup_run(const struct vxe_launch *l, int *status)
 	 * for us), or they would be missed. */
 	char why[256];
 	bool want[VXE_NR_MAX];
-	for (int nr = 0; nr < VXE_NR_MAX; nr++)
+	for (int nr = 0; s.plan->counted && nr < VXE_NR_MAX; nr++)
 		want[nr] = counted_nr(s.plan, nr);
 	if (s.plan->counted && s.on_trace &&
 	    !(s.kc = vxe_kcount_open(pid, want, VXE_NR_MAX, why, sizeof why))) {

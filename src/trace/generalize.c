@@ -135,29 +135,28 @@ static bool sensitive_tree(const char *dir, unsigned bit)
 	return false;
 }
 
-/* Shared state under /var: too wide to fold many files into, but a
- * program that creates files directly in one (a mail spool's lock files)
- * needs write on it, and gets it with a comment to review. Exactly these
- * directories: not their sensitive subtrees (/var/spool/cron,
- * /var/lib/dpkg), never /etc, /usr or a top-level directory. */
-static bool shared_state(const char *dir)
-{
-	static const char *const dirs[] = {"/var/mail", "/var/spool", "/var/lib",
-					   "/var/log",	"/var/cache", NULL};
-	for (unsigned i = 0; dirs[i]; i++)
-		if (strcmp(dir, dirs[i]) == 0)
-			return true;
-	return false;
-}
+/* Shared state under /var: too wide to fold many files into. A program
+ * that creates files directly in a mail, log or cache directory (a mail
+ * spool's lock files) needs write on it, and gets it with a comment to
+ * review. Not /var/spool or /var/lib: they hold the crontabs, at jobs and
+ * dpkg's maintainer scripts, which run as root, so write on them reaches
+ * root (doc/upgrade.md's risk table says the same); a file made there
+ * stays a precise rule, refused in production until decided. Exactly these
+ * directories, never their subtrees, /etc, /usr or a top-level one. */
+static const struct {
+	const char *dir;
+	bool grant_on_create;
+} shared[] = {
+    {"/var/mail", true},   {"/var/log", true},	{"/var/cache", true},
+    {"/var/spool", false}, {"/var/lib", false},
+};
 
-/* Of those, the ones a name made directly in them gets write on the whole
- * directory for. Not /var/spool or /var/lib: they hold the crontabs, at
- * jobs and dpkg's maintainer scripts, which run as root, so write on them
- * reaches root (doc/upgrade.md's risk table says the same); a file made
- * there stays a precise rule, refused in production until decided. */
-static bool grant_on_create(const char *dir)
+static bool shared_state(const char *dir, bool creating)
 {
-	return shared_state(dir) && strcmp(dir, "/var/spool") != 0 && strcmp(dir, "/var/lib") != 0;
+	for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
+		if (strcmp(dir, shared[i].dir) == 0)
+			return !creating || shared[i].grant_on_create;
+	return false;
 }
 
 bool vxe_gen_too_wide(const char *dir, unsigned bit)
@@ -177,7 +176,7 @@ bool vxe_gen_too_wide(const char *dir, unsigned bit)
 	 * one, no shared state under /var. */
 	if (depth(dir) == 1)
 		return !(bit == VXE_FS_WRITE && strcmp(dir, "/tmp") == 0);
-	return shared_state(dir);
+	return shared_state(dir, false);
 }
 
 bool vxe_gen_is_versioned_lib(const char *base)
@@ -444,7 +443,7 @@ static void real_path(const char *path, char *out, size_t size)
  * about. A symlink anywhere else may be the program's own. */
 static bool system_link_dir(const char *dir)
 {
-	return vxe_gen_too_wide(dir, VXE_FS_WRITE) && !shared_state(dir);
+	return vxe_gen_too_wide(dir, VXE_FS_WRITE) && !shared_state(dir, false);
 }
 
 /* Follows path as the kernel does, symlink by symlink; true if one of
@@ -729,7 +728,7 @@ static void gen_create(struct cands *c, struct refusals *rf, const struct vxe_ge
 		return;
 	if (folding && vxe_gen_is_temp(real, tmp, sizeof tmp)) {
 		cand_add(c, tmp, VXE_FS_WRITE, r, r->path, "temporary files");
-	} else if (grant_on_create(dir)) {
+	} else if (shared_state(dir, true)) {
 		/* A mail, log or cache directory the program makes files in
 		 * (lock files, queue entries): its normal work, and no
 		 * narrower rule lets it create. */

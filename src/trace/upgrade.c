@@ -1288,9 +1288,7 @@ static enum vxe_up_result files_record(struct vxe_upgrade *u, const struct vxe_l
 		 * process's /proc/PID, where Landlock anchored the rule (and
 		 * the supervisor holds it); only (read "/proc") covers them,
 		 * as `vxe trace` writes it. */
-		bool self =
-		    (strncmp(path, "/proc/self", 10) == 0 && (!path[10] || path[10] == '/')) ||
-		    (strncmp(path, "/proc/thread-self", 17) == 0 && (!path[17] || path[17] == '/'));
+		bool self = under(path, "/proc/self") || under(path, "/proc/thread-self");
 		if (self && access == VXE_FS_READ && path_covered(p, path, path, access) &&
 		    !vxe_policy_path_allowed(p, "/proc", VXE_FS_READ)) {
 			if (!propose) {
